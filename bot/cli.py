@@ -1,0 +1,109 @@
+"""`coach run | checkin | db upgrade | export` (SPEC §4)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from bot.settings import Settings, SettingsError, load_settings, missing_settings_message
+
+EXIT_SETTINGS = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="coach", description="Breakthrough Coach, a Slack app for breakthrough projects.")
+    verbs = parser.add_subparsers(dest="verb", required=True)
+
+    verbs.add_parser("run", help="migrate the database, start the app and the weekly scheduler")
+
+    checkin = verbs.add_parser("checkin", help="run the check-ins that are due now, once, and exit")
+    checkin.add_argument("--dry-run", action="store_true", help="print what would be posted; post nothing")
+    checkin.add_argument("--channel", nargs="+", action="extend", default=[], metavar="C",
+                         help="only these channel ids")
+
+    db = verbs.add_parser("db", help="database maintenance")
+    db_verbs = db.add_subparsers(dest="db_verb", required=True)
+    db_verbs.add_parser("upgrade", help="apply migrations")
+
+    export = verbs.add_parser("export", help="write all data of the database to stdout")
+    export.add_argument("--format", choices=("json", "csv"), default="json")
+    export.add_argument("--team", nargs="+", action="extend", default=[], metavar="T",
+                        help="only these workspaces (team ids)")
+    return parser
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as problem:
+        print(f"coach: {problem}", file=sys.stderr)
+        raise SystemExit(EXIT_SETTINGS) from None
+
+
+def _database(settings: Settings):
+    from storage.db import Database
+
+    return Database(settings.database_url)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = _settings()
+    if args.verb == "run":
+        return run(settings)
+    if args.verb == "db":
+        _database(settings).upgrade()
+        print("database is up to date")
+        return 0
+    if args.verb == "checkin":
+        from bot.checkin_command import run_checkins
+
+        return run_checkins(settings, dry_run=args.dry_run, channels=args.channel)
+    if args.verb == "export":
+        from storage.export import export
+
+        db = _database(settings)
+        db.upgrade()
+        export(db, sys.stdout, fmt=args.format, teams=args.team)
+        return 0
+    return 1
+
+
+def run(settings: Settings) -> int:
+    missing = settings.missing_for_run()
+    if missing:
+        print(missing_settings_message(missing), file=sys.stderr)
+        return EXIT_SETTINGS
+    from bot.app import create_app, web_client
+    from bot.runtime import Runtime
+    from bot.services import Services
+
+    db = _database(settings)
+    db.upgrade()
+    services = Services(db=db, settings=settings)
+    runtime = Runtime(services)
+
+    if settings.socket_mode:
+        from bot.server import run_socket_mode
+
+        app = create_app(services)
+        runtime.start(app)
+        run_socket_mode(app, settings.app_token, web_client(services, settings.bot_token), on_exit=runtime.stop)
+        return 0
+
+    from bot.server import CoachServer
+    from bot.web import make_wsgi
+
+    def load():
+        app = create_app(services)
+        runtime.start(app)
+        return make_wsgi(app, db)
+
+    CoachServer(load, settings.port, on_exit=runtime.stop).run()
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

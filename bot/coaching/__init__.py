@@ -1,0 +1,1 @@
+"""Pure coaching logic: parsing, trajectory, ambition and integrity. No Slack, no I/O."""

@@ -1,0 +1,3 @@
+from bot.commitments.handlers import CommitmentFlows, register
+
+__all__ = ["CommitmentFlows", "register"]

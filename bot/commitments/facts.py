@@ -1,0 +1,69 @@
+"""From stored rows to the coaching logic's facts, and the verdicts a card shows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable
+
+from bot.coaching.ambition import Ambition, ambition
+from bot.coaching.trajectory import (
+    CommitmentFacts,
+    Report,
+    Verdict,
+    is_breakthrough,
+    progress_fraction,
+    projected_value,
+    verdict,
+)
+from storage.commitments import CommitmentState
+from storage.models import Commitment
+
+
+def facts_of(state: CommitmentState, day_of: Callable) -> CommitmentFacts:
+    c = state.commitment
+    return CommitmentFacts(
+        baseline=c.baseline,
+        target=c.target,
+        start=c.start_date,
+        due=c.due,
+        reports=tuple(Report(day=day_of(r.reported_at), value=r.value) for r in state.reports),
+    )
+
+
+def ambition_of(c: Commitment) -> Ambition:
+    return ambition(c.baseline, c.target, c.known)
+
+
+@dataclass(frozen=True)
+class Review:
+    """Where one commitment stands today: what a status card and a check-in show."""
+
+    state: CommitmentState
+    today: date
+    current: float
+    fraction: float
+    projected: float
+    verdict: Verdict
+    has_reports: bool
+    breakthrough: bool
+
+    @property
+    def commitment(self) -> Commitment:
+        return self.state.commitment
+
+
+def review(state: CommitmentState, today: date, day_of: Callable) -> Review:
+    facts = facts_of(state, day_of)
+    latest = state.latest
+    current = latest.value if latest else state.commitment.baseline
+    return Review(
+        state=state,
+        today=today,
+        current=current,
+        fraction=progress_fraction(facts, current),
+        projected=projected_value(facts, today),
+        verdict=verdict(facts, today),
+        has_reports=bool(state.reports),
+        breakthrough=is_breakthrough(facts),
+    )

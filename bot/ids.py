@@ -1,0 +1,45 @@
+"""Every id Slack sees, from SPEC.md §2. Shipped ids never change: old messages keep buttons."""
+
+# Slash commands
+COMMIT_COMMAND = "/commit"
+BACKGROUND_COMMAND = "/background"
+
+# Buttons (action ids)
+COMMITMENT_ENROLL = "commitment_enroll"
+COMMITMENT_PROGRESS = "commitment_progress"
+COMMITMENT_KNOWN = "commitment_known"  # not in SPEC: answers the coach's question for `known`
+CHECKIN_ADD_ACTION = "checkin_add_action"
+ACTION_KEPT = "action_kept"
+ACTION_NOT_KEPT = "action_not_kept"
+ACTION_ACCEPT = "action_accept"
+ACTION_DECLINE = "action_decline"
+ACTION_COUNTER = "action_counter"
+BACKGROUND_ME_TOO = "background_me_too"
+BACKGROUND_REINVENT = "background_reinvent"
+BACKGROUND_SUGGEST = "background_suggest"
+
+# Shortcuts
+SURFACE_BACKGROUND = "surface_background"
+
+# Modals (callback ids) and the block ids of their inputs
+COMMIT_MODAL = "commit_modal"
+PROGRESS_MODAL = "progress_modal"
+ACTION_MODAL = "action_modal"
+BACKGROUND_MODAL = "background_modal"
+AGREEMENT_MODAL = "agreement_modal"
+KNOWN_MODAL = "known_modal"  # not in SPEC: sets `known` after a declaration without it
+
+OUTCOME = "outcome"
+BASELINE = "baseline"
+TARGET = "target"
+UNIT = "unit"
+DUE = "due"
+KNOWN = "known"
+MEMBERS = "members"
+VALUE = "value"
+NOTE = "note"
+WHAT = "what"
+OWNER = "owner"
+TEXT = "text"
+AGREEMENT = "agreement"
+KIND = "kind"

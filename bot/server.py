@@ -1,0 +1,67 @@
+"""Serving: gunicorn (gthread) for HTTP mode, slack_sdk's Socket Mode client otherwise.
+
+One gunicorn worker process with many threads: Bolt acks on the request thread and runs the
+listener on its own pool, so slow Slack calls never hold the 3-second answer. The weekly
+scheduler lives in the same process; run more processes on PostgreSQL to scale out.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from typing import Callable
+
+from gunicorn.app.base import BaseApplication
+
+log = logging.getLogger(__name__)
+
+HTTP_THREADS = 16
+
+
+class CoachServer(BaseApplication):
+    def __init__(self, load_app: Callable[[], object], port: int, on_exit: Callable[[], None] | None = None,
+                 workers: int = 1, threads: int = HTTP_THREADS):
+        self.load_app = load_app
+        self.on_exit = on_exit
+        self.options = {
+            "bind": f"0.0.0.0:{port}",
+            "workers": workers,
+            "worker_class": "gthread",
+            "threads": threads,
+            "timeout": 60,
+            "graceful_timeout": 30,
+            "keepalive": 5,
+            "accesslog": None,
+            "errorlog": "-",
+            "loglevel": "info",
+            "worker_exit": self._worker_exit,
+        }
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        return self.load_app()
+
+    def _worker_exit(self, server, worker) -> None:
+        if self.on_exit:
+            self.on_exit()
+
+
+def run_socket_mode(app, app_token: str, web_client, on_exit: Callable[[], None] | None = None) -> None:
+    """Connect over Socket Mode and block until SIGINT/SIGTERM."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    handler = SocketModeHandler(app, app_token=app_token, web_client=web_client)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    handler.connect()
+    log.info("connected to Slack over Socket Mode")
+    stop.wait()
+    handler.close()
+    if on_exit:
+        on_exit()

@@ -1,0 +1,106 @@
+"""Settings from the environment and `.env` (SPEC §4). Real environment wins."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import load_dotenv
+
+DEFAULT_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_URL = "sqlite:///coach.db"
+
+# Where a newcomer finds each Slack setting: named in the "missing settings" message.
+WHERE_TO_GET = {
+    "SLACK_BOT_TOKEN": "OAuth & Permissions → Bot User OAuth Token (xoxb-…), after installing the app",
+    "SLACK_SIGNING_SECRET": "Basic Information → App Credentials → Signing Secret",
+    "SLACK_APP_TOKEN": "Basic Information → App-Level Tokens, scope connections:write (xapp-…)",
+}
+
+
+class SettingsError(Exception):
+    """A setting is missing or wrong; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str | None = None
+    signing_secret: str | None = None
+    app_token: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = None
+    state_secret: str | None = None
+    api_url: str = DEFAULT_API_URL
+    database_url: str = DEFAULT_DATABASE_URL
+    port: int = 3000
+    timezone: str = "UTC"
+
+    @property
+    def socket_mode(self) -> bool:
+        return bool(self.app_token)
+
+    @property
+    def oauth(self) -> bool:
+        return bool(self.client_id and self.client_secret and self.state_secret)
+
+    def missing_for_run(self) -> list[str]:
+        """The Slack settings `coach run` cannot start without, in this mode."""
+        missing = []
+        if not self.oauth and not self.bot_token:
+            missing.append("SLACK_BOT_TOKEN")
+        if not self.socket_mode and not self.signing_secret:
+            missing.append("SLACK_SIGNING_SECRET")
+        return missing
+
+
+def _get(env: dict[str, str], name: str) -> str | None:
+    value = env.get(name, "").strip()
+    return value or None
+
+
+def load_settings(env: dict[str, str] | None = None, dotenv_path: str | Path | None = ".env") -> Settings:
+    """Read settings; `.env` in the working directory fills what the environment lacks."""
+    if env is None:
+        if dotenv_path and Path(dotenv_path).is_file():
+            load_dotenv(dotenv_path, override=False)
+        env = dict(os.environ)
+    api_url = _get(env, "SLACK_API_URL") or DEFAULT_API_URL
+    if not api_url.endswith("/"):
+        api_url += "/"
+    port_text = _get(env, "PORT") or "3000"
+    try:
+        port = int(port_text)
+    except ValueError:
+        raise SettingsError(f"PORT must be a number, not {port_text!r}.") from None
+    timezone = _get(env, "COACH_TIMEZONE") or "UTC"
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"COACH_TIMEZONE {timezone!r} is not an IANA timezone; use e.g. Europe/Paris or UTC."
+        ) from None
+    return Settings(
+        bot_token=_get(env, "SLACK_BOT_TOKEN"),
+        signing_secret=_get(env, "SLACK_SIGNING_SECRET"),
+        app_token=_get(env, "SLACK_APP_TOKEN"),
+        client_id=_get(env, "SLACK_CLIENT_ID"),
+        client_secret=_get(env, "SLACK_CLIENT_SECRET"),
+        state_secret=_get(env, "SLACK_STATE_SECRET"),
+        api_url=api_url,
+        database_url=_get(env, "DATABASE_URL") or DEFAULT_DATABASE_URL,
+        port=port,
+        timezone=timezone,
+    )
+
+
+def missing_settings_message(missing: list[str]) -> str:
+    lines = ["Breakthrough Coach can't start: these settings are missing:"]
+    for name in missing:
+        lines.append(f"  {name}: Slack app settings → {WHERE_TO_GET[name]}")
+    lines.append(
+        "Create the app from manifest.yml (api.slack.com/apps → Create New App → From a manifest), "
+        "then copy .env.example to .env and fill it in. See README.md."
+    )
+    return "\n".join(lines)

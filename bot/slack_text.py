@@ -1,0 +1,58 @@
+"""People's text: unescape once on the way in, escape once on the way out (SPEC §3)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+
+def unescape(text: str) -> str:
+    """What the person typed, from what Slack sent (`&amp;`, `&lt;`, `&gt;` decoded once)."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def escape(text: str) -> str:
+    """Safe to post: no typed text can ping @channel or forge a link or mention."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def user(user_id: str) -> str:
+    return f"<@{user_id}>"
+
+
+def users(user_ids) -> str:
+    return ", ".join(user(u) for u in user_ids) or "nobody yet"
+
+
+def number(value: float) -> str:
+    """12, 12.5, 1,200 — no trailing zeros."""
+    if value == int(value) and abs(value) < 1e15:
+        return f"{int(value):,}"
+    return f"{value:,.6f}".rstrip("0").rstrip(".")
+
+
+def quantity(value: float, unit: str | None) -> str:
+    if not unit:
+        return number(value)
+    if unit == "%":
+        return f"{number(value)}%"
+    return f"{number(value)} {escape(unit)}"
+
+
+def day(value: date) -> str:
+    return value.strftime("%a %d %b %Y")
+
+
+def days_left(today: date, due: date) -> str:
+    left = (due - today).days
+    if left > 1:
+        return f"{left} days left"
+    if left == 1:
+        return "1 day left"
+    if left == 0:
+        return "due today"
+    return f"{-left} days past due"
+
+
+def progress_bar(fraction: float, width: int = 10) -> str:
+    filled = max(0, min(width, round(fraction * width)))
+    return "█" * filled + "░" * (width - filled)

@@ -1,0 +1,204 @@
+"""Queries for commitments, enrolments and progress reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Iterable, Sequence
+
+from sqlmodel import col, select
+
+from storage.db import Database
+from storage.models import (
+    Commitment,
+    CommitmentStatus,
+    Enrolment,
+    ProcessedEvent,
+    ProgressReport,
+    TeamCounter,
+)
+from storage.upsert import increment, insert_ignore
+
+
+@dataclass(frozen=True)
+class CommitmentState:
+    """A commitment with the people and reports a card needs, read in one go."""
+
+    commitment: Commitment
+    enrolled: tuple[str, ...]
+    reports: tuple[ProgressReport, ...]
+
+    @property
+    def latest(self) -> ProgressReport | None:
+        return max(self.reports, key=lambda r: (r.reported_at, r.id or 0), default=None)
+
+
+def declare(
+    db: Database,
+    *,
+    team_id: str,
+    channel_id: str,
+    owner_id: str,
+    outcome: str,
+    baseline: float,
+    target: float,
+    unit: str | None,
+    due: date,
+    known: float | None,
+    members: Iterable[str],
+    today: date,
+    now: datetime,
+) -> CommitmentState:
+    """Store a new commitment with its `#N` and enrol the owner and the named members."""
+    with db.session() as session:
+        number = increment(session, TeamCounter, {"team_id": team_id}, "last_commitment_number")
+        commitment = Commitment(
+            team_id=team_id,
+            channel_id=channel_id,
+            number=number,
+            outcome=outcome,
+            baseline=baseline,
+            target=target,
+            unit=unit,
+            known=known,
+            start_date=today,
+            due=due,
+            owner_id=owner_id,
+            declared_at=now,
+        )
+        session.add(commitment)
+        session.flush()
+        people = [owner_id] + [m for m in dict.fromkeys(members) if m != owner_id]
+        for user_id in people:
+            session.add(Enrolment(commitment_id=commitment.id, user_id=user_id, enrolled_at=now))
+    return CommitmentState(commitment, tuple(people), ())
+
+
+def set_home_ts(db: Database, commitment_id: int, ts: str) -> None:
+    with db.session() as session:
+        commitment = session.get(Commitment, commitment_id)
+        commitment.home_ts = ts
+
+
+def get_by_number(db: Database, team_id: str, number: int) -> Commitment | None:
+    with db.session() as session:
+        return session.exec(
+            select(Commitment).where(Commitment.team_id == team_id, Commitment.number == number)
+        ).first()
+
+
+def find_by_home_ts(db: Database, team_id: str, channel_id: str, ts: str) -> Commitment | None:
+    with db.session() as session:
+        return session.exec(
+            select(Commitment).where(
+                Commitment.team_id == team_id,
+                Commitment.channel_id == channel_id,
+                Commitment.home_ts == ts,
+            )
+        ).first()
+
+
+def load_states(db: Database, commitments: Sequence[Commitment]) -> list[CommitmentState]:
+    """Enrolled people and reports for many commitments in two queries."""
+    ids = [c.id for c in commitments]
+    if not ids:
+        return []
+    with db.session() as session:
+        enrolments = session.exec(
+            select(Enrolment).where(col(Enrolment.commitment_id).in_(ids)).order_by(Enrolment.id)
+        ).all()
+        reports = session.exec(
+            select(ProgressReport)
+            .where(col(ProgressReport.commitment_id).in_(ids))
+            .order_by(ProgressReport.reported_at, ProgressReport.id)
+        ).all()
+    people: dict[int, list[str]] = {i: [] for i in ids}
+    for enrolment in enrolments:
+        people[enrolment.commitment_id].append(enrolment.user_id)
+    by_commitment: dict[int, list[ProgressReport]] = {i: [] for i in ids}
+    for report in reports:
+        by_commitment[report.commitment_id].append(report)
+    return [CommitmentState(c, tuple(people[c.id]), tuple(by_commitment[c.id])) for c in commitments]
+
+
+def load_state(db: Database, commitment: Commitment) -> CommitmentState:
+    return load_states(db, [commitment])[0]
+
+
+def list_active(db: Database, team_id: str, channel_id: str) -> list[Commitment]:
+    with db.session() as session:
+        return list(
+            session.exec(
+                select(Commitment)
+                .where(
+                    Commitment.team_id == team_id,
+                    Commitment.channel_id == channel_id,
+                    Commitment.status == CommitmentStatus.ACTIVE,
+                )
+                .order_by(Commitment.number)
+            ).all()
+        )
+
+
+def enroll(db: Database, commitment_id: int, user_id: str, now: datetime) -> bool:
+    """Enrol a person; False when they already were (clicking twice changes nothing)."""
+    with db.session() as session:
+        return insert_ignore(
+            session,
+            Enrolment,
+            {"commitment_id": commitment_id, "user_id": user_id, "enrolled_at": now},
+            ["commitment_id", "user_id"],
+        )
+
+
+def is_enrolled(db: Database, commitment_id: int, user_id: str) -> bool:
+    with db.session() as session:
+        return (
+            session.exec(
+                select(Enrolment.id).where(
+                    Enrolment.commitment_id == commitment_id, Enrolment.user_id == user_id
+                )
+            ).first()
+            is not None
+        )
+
+
+def add_report(
+    db: Database, commitment_id: int, user_id: str, value: float, note: str | None, now: datetime
+) -> ProgressReport:
+    with db.session() as session:
+        report = ProgressReport(
+            commitment_id=commitment_id, user_id=user_id, value=value, note=note, reported_at=now
+        )
+        session.add(report)
+    return report
+
+
+def end(db: Database, commitment_id: int, status: str, reason: str | None, now: datetime) -> bool:
+    """End an active commitment; False when it had already ended (nothing changes)."""
+    with db.session() as session:
+        commitment = session.get(Commitment, commitment_id)
+        if commitment is None or commitment.status != CommitmentStatus.ACTIVE:
+            return False
+        commitment.status = status
+        commitment.end_reason = reason
+        commitment.ended_at = now
+        return True
+
+
+def first_time_event(db: Database, event_id: str, team_id: str, now: datetime) -> bool:
+    """Record an Events API event id; False when it was handled before (a retry)."""
+    with db.session() as session:
+        return insert_ignore(
+            session,
+            ProcessedEvent,
+            {"event_id": event_id, "team_id": team_id, "received_at": now},
+            ["event_id"],
+        )
+
+
+def set_known(db: Database, commitment_id: int, known: float) -> Commitment:
+    with db.session() as session:
+        commitment = session.get(Commitment, commitment_id)
+        commitment.known = known
+        return commitment

@@ -1,0 +1,230 @@
+"""Tables, named in the product's words (SPEC §1).
+
+Every timestamp is stored in UTC and read back timezone-aware (`UTCDateTime`).
+Every row a workspace owns carries its `team_id`, so data never crosses workspaces.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Optional
+
+from sqlalchemy import Column, DateTime, Text, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: store aware datetimes only")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class CommitmentStatus:
+    ACTIVE = "active"
+    ACHIEVED = "achieved"
+    MISSED = "missed"
+    WITHDRAWN = "withdrawn"
+
+
+class TeamCounter(SQLModel, table=True):
+    """Hands out `#N` numbers per workspace, atomically."""
+
+    __tablename__ = "team_counter"
+    team_id: str = Field(primary_key=True, max_length=32)
+    last_commitment_number: int = 0
+
+
+class Commitment(SQLModel, table=True):
+    __tablename__ = "commitment"
+    __table_args__ = (UniqueConstraint("team_id", "number", name="uq_commitment_team_number"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    team_id: str = Field(index=True, max_length=32)
+    channel_id: str = Field(index=True, max_length=32)
+    number: int
+    outcome: str = Field(sa_column=Column(Text, nullable=False))
+    baseline: float
+    target: float
+    unit: Optional[str] = Field(default=None, max_length=64)
+    known: Optional[float] = None
+    start_date: date
+    due: date
+    owner_id: str = Field(max_length=32)
+    status: str = Field(default=CommitmentStatus.ACTIVE, max_length=16, index=True)
+    declared_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    ended_at: Optional[datetime] = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    end_reason: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
+    home_ts: Optional[str] = Field(default=None, max_length=32)
+
+    @property
+    def label(self) -> str:
+        return f"#{self.number}"
+
+
+class Enrolment(SQLModel, table=True):
+    __tablename__ = "enrolment"
+    __table_args__ = (UniqueConstraint("commitment_id", "user_id", name="uq_enrolment_commitment_user"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    commitment_id: int = Field(foreign_key="commitment.id", index=True)
+    user_id: str = Field(max_length=32)
+    enrolled_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class ProgressReport(SQLModel, table=True):
+    __tablename__ = "progress_report"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    commitment_id: int = Field(foreign_key="commitment.id", index=True)
+    user_id: str = Field(max_length=32)
+    value: float
+    note: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
+    reported_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """Event ids already handled, so Slack's retries (`X-Slack-Retry-Num`) run once."""
+
+    __tablename__ = "processed_event"
+
+    event_id: str = Field(primary_key=True, max_length=64)
+    team_id: str = Field(max_length=32)
+    received_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class ChannelSettings(SQLModel, table=True):
+    """Per channel: the weekly check-in schedule and the background watch opt-in."""
+
+    __tablename__ = "channel_settings"
+    __table_args__ = (UniqueConstraint("team_id", "channel_id", name="uq_channel_settings_team_channel"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    channel_id: str = Field(max_length=32)
+    checkin_weekday: int = 0  # Monday
+    checkin_time: str = Field(default="09:00", max_length=5)  # HH:MM, local to checkin_timezone
+    checkin_timezone: Optional[str] = Field(default=None, max_length=64)  # None: COACH_TIMEZONE
+    checkin_enabled: bool = True
+    checkin_paused_reason: Optional[str] = Field(default=None, max_length=64)
+    first_checkin_after: Optional[datetime] = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    background_watch: bool = False
+
+
+class CheckinPost(SQLModel, table=True):
+    """One row per channel and ISO week, written before posting: the exactly-once key."""
+
+    __tablename__ = "checkin_post"
+    __table_args__ = (UniqueConstraint("team_id", "channel_id", "iso_week", name="uq_checkin_post_channel_week"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    channel_id: str = Field(max_length=32)
+    iso_week: str = Field(max_length=10)  # e.g. 2026-W48, in the channel's timezone
+    scheduled_for: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    claimed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    posted_at: Optional[datetime] = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    ts: Optional[str] = Field(default=None, max_length=32)
+    error: Optional[str] = Field(default=None, max_length=64)
+
+
+class Breakdown(SQLModel, table=True):
+    __tablename__ = "breakdown"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    commitment_id: int = Field(foreign_key="commitment.id", index=True)
+    source: str = Field(max_length=16)  # "checkin" or "declared"
+    what: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
+    declared_by: Optional[str] = Field(default=None, max_length=32)
+    projected: Optional[float] = None
+    opened_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    closed_at: Optional[datetime] = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    close_reason: Optional[str] = Field(default=None, max_length=32)
+    announced_ts: Optional[str] = Field(default=None, max_length=32)
+
+
+class ActionStatus:
+    REQUESTED = "requested"  # asked of someone else, waiting for their answer
+    COUNTERED = "countered"  # owner proposed another due date, waiting for the asker
+    DECLINED = "declined"
+    PROMISED = "promised"  # a promise: open, then kept / revoked / broken by dates
+
+
+class Action(SQLModel, table=True):
+    __tablename__ = "action"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    commitment_id: int = Field(foreign_key="commitment.id", index=True)
+    breakdown_id: Optional[int] = Field(default=None, foreign_key="breakdown.id")
+    what: str = Field(sa_column=Column(Text, nullable=False))
+    owner_id: str = Field(max_length=32, index=True)
+    asker_id: str = Field(max_length=32)
+    due: date
+    status: str = Field(default=ActionStatus.PROMISED, max_length=16)
+    countered_due: Optional[date] = None
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    promised_at: Optional[datetime] = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    done_on: Optional[date] = None
+    revoked_on: Optional[date] = None
+    request_channel: Optional[str] = Field(default=None, max_length=32)
+    request_ts: Optional[str] = Field(default=None, max_length=32)
+
+
+class BackgroundConversation(SQLModel, table=True):
+    __tablename__ = "background_conversation"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32, index=True)
+    channel_id: str = Field(max_length=32, index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    surfaced_by: str = Field(max_length=32)
+    surfaced_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    source_permalink: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
+    ts: Optional[str] = Field(default=None, max_length=32)
+    reinvented_at: Optional[datetime] = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class Recognition(SQLModel, table=True):
+    """A "Me too" on a background conversation."""
+
+    __tablename__ = "recognition"
+    __table_args__ = (UniqueConstraint("conversation_id", "user_id", name="uq_recognition_conversation_user"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="background_conversation.id", index=True)
+    user_id: str = Field(max_length=32)
+    recognised_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class NewAgreement(SQLModel, table=True):
+    __tablename__ = "new_agreement"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="background_conversation.id", unique=True)
+    team_id: str = Field(max_length=32)
+    channel_id: str = Field(max_length=32)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    kind: str = Field(max_length=16)  # possible, committed, breakthrough, breakdown, integrity
+    made_by: str = Field(max_length=32)
+    made_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    ts: Optional[str] = Field(default=None, max_length=32)
