@@ -8,8 +8,6 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from slack_bolt import App, BoltResponse
-from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot import commitments
 from bot.commit_command import CommitRouter
@@ -54,20 +52,11 @@ class ListenerExecutor(ThreadPoolExecutor):
         return True
 
 
-def web_client(services: Services, token: str | None = None) -> WebClient:
-    """Every client the app builds talks to `SLACK_API_URL` and waits out HTTP 429."""
-    return WebClient(
-        token=token,
-        base_url=services.settings.api_url,
-        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3)],
-    )
-
-
 def create_app(services: Services, *, token_verification: bool = True) -> App:
     settings = services.settings
     executor = ListenerExecutor()
     app = App(
-        client=web_client(services, settings.bot_token),
+        client=services.web_client(settings.bot_token),
         signing_secret=settings.signing_secret or "",
         process_before_response=False,
         token_verification_enabled=token_verification,

@@ -76,7 +76,7 @@ def run(settings: Settings) -> int:
     if missing:
         print(missing_settings_message(missing), file=sys.stderr)
         return EXIT_SETTINGS
-    from bot.app import create_app, web_client
+    from bot.app import create_app
     from bot.runtime import Runtime
     from bot.services import Services
 
@@ -90,7 +90,7 @@ def run(settings: Settings) -> int:
 
         app = create_app(services)
         runtime.start(app)
-        run_socket_mode(app, settings.app_token, web_client(services, settings.bot_token), on_exit=runtime.stop)
+        run_socket_mode(app, settings.app_token, services.web_client(settings.bot_token), on_exit=runtime.stop)
         return 0
 
     from bot.server import CoachServer

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.settings import Settings
 from storage.db import Database
@@ -14,6 +17,7 @@ from storage.db import Database
 class Services:
     db: Database
     settings: Settings
+    _clients: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -28,3 +32,17 @@ class Services:
 
     def day_of(self, moment: datetime) -> date:
         return moment.astimezone(self.zone).date()
+
+    def web_client(self, token: str | None = None) -> WebClient:
+        """Every client the app builds talks to `SLACK_API_URL` and waits out HTTP 429."""
+        return WebClient(
+            token=token,
+            base_url=self.settings.api_url,
+            retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3)],
+        )
+
+    def client_for(self, team_id: str) -> WebClient:
+        """A Web API client for a workspace, outside any request (the scheduler, the CLI)."""
+        if team_id not in self._clients:
+            self._clients[team_id] = self.web_client(self.settings.bot_token)
+        return self._clients[team_id]
