@@ -97,3 +97,21 @@ def test_coach_run_serves_slack_on_the_production_server(tmp_path, fake_slack):
         output = process.communicate(timeout=30)[0]
     assert process.returncode == 0, output
     assert "gunicorn" in output.lower() or "Booting worker" in output
+
+
+def test_coach_run_uses_socket_mode_when_an_app_token_is_set(tmp_path, fake_slack):
+    from tests.fake_slack import Scripted
+
+    fake_slack.script("apps.connections.open", *[Scripted(body={"ok": True, "url": "ws://127.0.0.1:9/link"})] * 5)
+    env = coach_env(tmp_path, SLACK_BOT_TOKEN="xoxb-test", SLACK_APP_TOKEN="xapp-test",
+                    SLACK_API_URL=fake_slack.api_url, PORT=str(free_port()))
+    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], env=env, cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        [opened] = fake_slack.wait_for("apps.connections.open", timeout=20)[:1]
+        assert opened.headers.get("Authorization") == "Bearer xapp-test"
+        assert fake_slack.calls("auth.test")[0].headers.get("Authorization") == "Bearer xoxb-test"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output = process.communicate(timeout=30)[0]
+    assert "Booting worker" not in output  # no HTTP server in Socket Mode

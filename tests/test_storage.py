@@ -1,0 +1,96 @@
+"""Storage on SQLite and PostgreSQL: numbering under concurrency, UTC timestamps, SQLite tuning."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import select
+
+from storage import commitments as store
+from storage.db import Database, normalise_url
+from storage.models import Commitment, ProgressReport
+
+
+def declare(db, team="T1", user="U1", n=0):
+    now = datetime.now(timezone.utc)
+    return store.declare(
+        db, team_id=team, channel_id="C1", owner_id=user, outcome=f"Outcome {n}", baseline=1, target=2,
+        unit=None, due=date(2099, 1, 1), known=None, members=[], today=now.date(), now=now,
+    ).commitment
+
+
+def test_numbers_stay_unique_under_concurrent_declarations(database):
+    numbers: list[int] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(8)
+
+    def worker(i):
+        try:
+            start.wait()
+            for j in range(5):
+                numbers.append(declare(database, n=i * 10 + j).number)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(numbers) == list(range(1, 41))
+    other = declare(database, team="T2")
+    assert other.number == 1
+
+
+def test_timestamps_are_stored_in_utc_and_read_back_aware(database):
+    commitment = declare(database)
+    paris = datetime(2026, 3, 29, 3, 30, tzinfo=ZoneInfo("Europe/Paris"))  # just after DST starts
+    store.add_report(database, commitment.id, "U1", 1.5, None, paris)
+    with database.session() as session:
+        [report] = session.exec(select(ProgressReport)).all()
+    assert report.reported_at.tzinfo is not None
+    assert report.reported_at.utcoffset() == timedelta(0)
+    assert report.reported_at == paris
+
+
+def test_naive_timestamps_are_refused(database):
+    commitment = declare(database)
+    with pytest.raises(Exception, match="naive"):
+        store.add_report(database, commitment.id, "U1", 1.5, None, datetime(2026, 1, 1))
+    with database.session() as session:
+        assert session.exec(select(ProgressReport)).all() == []
+
+
+def test_enrolment_is_idempotent(database):
+    commitment = declare(database)
+    now = datetime.now(timezone.utc)
+    assert store.enroll(database, commitment.id, "U2", now) is True
+    assert store.enroll(database, commitment.id, "U2", now) is False
+    assert store.load_state(database, commitment).enrolled == ("U1", "U2")
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(sqlite_database):
+    with sqlite_database.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_postgres_urls_use_psycopg3():
+    assert normalise_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalise_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalise_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_ending_a_commitment_happens_once(database):
+    commitment = declare(database)
+    now = datetime.now(timezone.utc)
+    assert store.end(database, commitment.id, "withdrawn", "why", now) is True
+    assert store.end(database, commitment.id, "achieved", None, now) is False
+    with database.session() as session:
+        assert session.get(Commitment, commitment.id).status == "withdrawn"
