@@ -34,7 +34,7 @@ class CommitmentFlows:
         s = self.services
         return review(store.load_state(s.db, commitment), s.today(), s.day_of)
 
-    def declare(self, client, team_id: str, channel_id: str, owner_id: str, d: Declaration, members=()) -> Commitment:
+    def declare(self, team_id: str, channel_id: str, owner_id: str, d: Declaration, members=()) -> Commitment:
         s = self.services
         state = store.declare(
             s.db,
@@ -72,9 +72,14 @@ class CommitmentFlows:
         text, blocks = views.announcement(state, ambition_of(commitment))
         client.chat_update(channel=commitment.channel_id, ts=commitment.home_ts, text=text, blocks=blocks)
 
-    def report(self, client, commitment: Commitment, user_id: str, value: float, note: str | None) -> None:
+    def record(self, commitment: Commitment, user_id: str, value: float, note: str | None) -> ProgressReport:
         s = self.services
-        report: ProgressReport = store.add_report(s.db, commitment.id, user_id, value, note, s.now())
+        return store.add_report(s.db, commitment.id, user_id, value, note, s.now())
+
+    def report(self, client, commitment: Commitment, report: ProgressReport) -> None:
+        """Tell the home thread about a stored report; a report reaching the target ends it."""
+        s = self.services
+        value = report.value
         r = self.review(commitment)
         self.in_thread(client, commitment, views.progress_reply(commitment, report, r))
         if r.breakthrough and store.end(s.db, commitment.id, CommitmentStatus.ACHIEVED, None, s.now()):
@@ -106,7 +111,7 @@ def register(app: App, router: CommitRouter, services: Services) -> CommitmentFl
     def declare(req: CommandRequest) -> None:
         d = req.parsed.declaration
         check_declaration(d, services.today())
-        commitment = flows.declare(req.client, req.team_id, req.channel_id, req.user_id, d)
+        commitment = flows.declare(req.team_id, req.channel_id, req.user_id, d)
         req.ack()
         flows.announce(req.client, commitment)
 
@@ -129,8 +134,9 @@ def register(app: App, router: CommitRouter, services: Services) -> CommitmentFl
         p = req.parsed
         commitment = access.in_channel(services, req.team_id, req.channel_id, p.number)
         access.enrolled(services, access.active(commitment), req.user_id)
+        report = flows.record(commitment, req.user_id, p.value, p.note)
         req.reply(f"Recorded {quantity(p.value, commitment.unit)} on #{commitment.number}.")
-        flows.report(req.client, commitment, req.user_id, p.value, p.note)
+        flows.report(req.client, commitment, report)
 
     @router.on(parsing.Withdraw)
     def withdraw(req: CommandRequest) -> None:
@@ -153,9 +159,9 @@ def register(app: App, router: CommitRouter, services: Services) -> CommitmentFl
         channel_id = view.get("private_metadata") or ""
         if not channel_id:
             raise CoachError("I lost track of the channel; run `/commit` again from the channel.")
-        ack()
         team_id = body["team"]["id"] if body.get("team") else view["team_id"]
-        commitment = flows.declare(client, team_id, channel_id, body["user"]["id"], d, members)
+        commitment = flows.declare(team_id, channel_id, body["user"]["id"], d, members)
+        ack()
         flows.announce(client, commitment)
 
     app.view(ids.COMMIT_MODAL)(commit_modal_submitted)
@@ -193,8 +199,9 @@ def register(app: App, router: CommitRouter, services: Services) -> CommitmentFl
             raise ModalErrors({ids.NOTE: f"Keep the note under {parsing.MAX_NOTE} characters."})
         commitment = access.active(access.by_id(services, body["team"]["id"], view.get("private_metadata")))
         access.enrolled(services, commitment, body["user"]["id"])
+        report = flows.record(commitment, body["user"]["id"], value, note)
         ack()
-        flows.report(client, commitment, body["user"]["id"], value, note)
+        flows.report(client, commitment, report)
 
     app.view(ids.PROGRESS_MODAL)(progress_submitted)
 
