@@ -1,0 +1,47 @@
+"""`coach checkin [--dry-run] [--channel C…]`: run the check-ins due now, once, and exit.
+
+For cron instead of the in-process scheduler: `*/5 * * * * coach checkin`. Running it more
+often, or beside `coach run`, never posts a week twice (see bot/checkins/runner.py).
+Exit code 0 when every due check-in was posted (or nothing was due), 1 when one failed,
+2 when settings are missing.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Sequence
+
+from bot.settings import Settings
+
+EXIT_FAILED = 1
+EXIT_SETTINGS = 2
+
+
+def run_checkins(settings: Settings, dry_run: bool = False, channels: Sequence[str] | None = None) -> int:
+    from bot.checkins.runner import describe, run_due_checkins
+    from bot.services import Services
+    from storage.db import Database
+
+    if not dry_run and not settings.oauth and not settings.bot_token:
+        print(
+            "coach checkin: SLACK_BOT_TOKEN is missing: Slack app settings → OAuth & Permissions → "
+            "Bot User OAuth Token (xoxb-…). See README.md.",
+            file=sys.stderr,
+        )
+        return EXIT_SETTINGS
+    db = Database(settings.database_url)
+    try:
+        db.upgrade()
+        results = run_due_checkins(Services(db=db, settings=settings), dry_run=dry_run, channels=channels or None)
+    finally:
+        db.dispose()
+    if not results:
+        print("No check-in is due now." + (" (dry run: nothing posted)" if dry_run else ""))
+        return 0
+    for result in results:
+        print(describe(result))
+    if dry_run:
+        print(f"Dry run: {len(results)} check-in(s) would be posted; nothing was posted or recorded.")
+        return 0
+    failed = [r for r in results if not r.posted and r.error != "already_posted"]
+    return EXIT_FAILED if failed else 0

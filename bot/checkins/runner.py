@@ -1,0 +1,434 @@
+"""Runs the check-ins that are due: from the in-process scheduler every minute, or `coach checkin`.
+
+Exactly once per channel and ISO week: a run claims the week (a unique row in `checkin_post`,
+committed) before it posts anything, so two processes racing, a restart or a retried run
+post it once. Reads take a fixed number of queries whatever the number of commitments;
+each due channel then costs its claim and its writes. A channel that fails is recorded and
+the others go on; a channel Slack says is gone, archived, or closed to the app is paused
+and its commitment owners are told.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import queue
+import threading
+from time import sleep
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from typing import Sequence
+
+from slack_sdk.errors import SlackApiError
+
+from bot.checkins import views
+from bot.checkins.plan import ChannelCheckin, plan_channel
+from bot.coaching.schedule import Due, Schedule, due_checkin, first_after
+from bot.commitments.views import breakthrough_message
+from bot.services import Services
+from storage import checkins as store
+from storage.checkins import ChannelFacts, CheckinChanges
+from storage.models import ChannelSettings, CommitmentStatus
+
+log = logging.getLogger(__name__)
+
+PAUSE_ERRORS = ("channel_not_found", "not_in_channel", "is_archived")
+POSTING_CONCURRENCY = 8  # channels posted at the same time (each channel's posts stay in order)
+
+Message = tuple[str, list[dict]]
+
+
+def _breathe() -> None:
+    """Give the GIL away for a moment: in `coach run` a check-in shares the process with the
+    threads answering Slack, which must not wait behind it."""
+    sleep(0)
+
+
+def schedule_of(settings: ChannelSettings | None, default_zone: str) -> Schedule:
+    """A channel's schedule: its settings, else Monday 09:00 in `COACH_TIMEZONE`."""
+    if settings is None:
+        return Schedule(0, time(9, 0), default_zone)
+    hours, minutes = (int(part) for part in settings.checkin_time.split(":"))
+    return Schedule(settings.checkin_weekday, time(hours, minutes), settings.checkin_timezone or default_zone)
+
+
+def starts_after(facts: ChannelFacts) -> datetime | None:
+    """Check-ins start with the first scheduled time after the channel's first commitment
+    (and after the schedule was last set)."""
+    if facts.first_declared is None:
+        return None
+    return first_after(facts.first_declared, facts.settings.first_checkin_after if facts.settings else None)
+
+
+@dataclass
+class CheckinResult:
+    """What one channel's check-in did (or, in a dry run, would do)."""
+
+    team_id: str
+    channel_id: str
+    week: str
+    scheduled_for: datetime
+    messages: list[Message] = field(default_factory=list)
+    replies: list[tuple[str, Message]] = field(default_factory=list)  # (home thread ts, message)
+    ts: str | None = None
+    error: str | None = None
+    paused: bool = False
+    dry_run: bool = False
+
+    @property
+    def posted(self) -> bool:
+        return self.ts is not None
+
+
+@dataclass(frozen=True)
+class DueChannel:
+    facts: ChannelFacts
+    schedule: Schedule
+    due: Due
+    since: datetime  # the last check-in, or when check-ins started: "since the last check-in"
+
+
+def due_channels(services: Services, now: datetime, channels: Sequence[str] | None = None) -> list[DueChannel]:
+    found = []
+    for facts in store.channels_with_active_commitments(services.db, channels):
+        settings = facts.settings
+        if settings is not None and (not settings.checkin_enabled or settings.checkin_paused_reason):
+            continue
+        schedule = schedule_of(settings, services.settings.timezone)
+        after = starts_after(facts)
+        posted_week = facts.last_post.iso_week if facts.last_post else None
+        try:
+            due = due_checkin(schedule, after, posted_week, now)
+        except Exception:  # a bad stored timezone must not stop the other channels
+            log.exception("check-in schedule of %s/%s is unreadable", facts.team_id, facts.channel_id)
+            continue
+        if due is not None:
+            since = facts.last_post.claimed_at if facts.last_post else after
+            found.append(DueChannel(facts, schedule, due, since))
+    return found
+
+
+def run_due_checkins(
+    services: Services, now: datetime | None = None, dry_run: bool = False, channels: Sequence[str] | None = None
+) -> list[CheckinResult]:
+    """Post every check-in due at `now` (default: the clock); returns what was posted.
+    A dry run returns what would be posted, and posts, claims and changes nothing."""
+    now = now or services.now()
+    due = due_channels(services, now, channels)
+    if not due:
+        return []
+    data = store.load_checkin_data(services.db, [d.facts.key for d in due], min(d.since for d in due))
+    today = services.day_of(now)
+
+    def planned(channel: DueChannel) -> ChannelCheckin | None:
+        key = channel.facts.key
+        states = data.states.get(key, [])
+        if not states:
+            return None
+        last_day = services.day_of(channel.facts.last_post.scheduled_for) if channel.facts.last_post else None
+        return plan_channel(
+            team_id=key[0],
+            channel_id=key[1],
+            schedule=channel.schedule,
+            due=channel.due,
+            states=states,
+            open_breakdowns=data.open_breakdowns,
+            actions=data.actions,
+            ended_since=[c for c in data.ended.get(key, []) if c.ended_at > channel.since],
+            today=today,
+            day_of=services.day_of,
+            last_checkin_day=last_day,
+            between=_breathe,
+        )
+
+    def failed(channel: DueChannel, error: Exception) -> CheckinResult:
+        log.error("check-in of %s/%s failed", *channel.facts.key, exc_info=error)
+        return CheckinResult(*channel.facts.key, channel.due.week, channel.due.scheduled_for,
+                             error=type(error).__name__, dry_run=dry_run)
+
+    if dry_run:
+        results = []
+        for channel in due:
+            try:
+                plan = planned(channel)
+                if plan is not None:
+                    results.append(_preview(services, plan))
+            except Exception as error:
+                results.append(failed(channel, error))
+        return results
+
+    runs: list[_ChannelRun] = []
+    pool = _Pool(POSTING_CONCURRENCY)
+    for channel in due:
+        run = _ChannelRun(services, channel, now, pool, planned, failed)
+        runs.append(run)
+        pool.submit(_LATER, run.start)
+    pool.run()
+    return [run.result for run in runs if run.result is not None]
+
+
+_FIRST, _LATER = 0, 1  # a channel's replies and closing write go before the next channel's check-in
+
+
+class _Pool:
+    """`POSTING_CONCURRENCY` threads, one Slack call per task: a channel's check-in first, then
+    its thread replies side by side, so every thread stays busy to the end."""
+
+    def __init__(self, workers: int):
+        self.workers = max(1, workers)
+        self.tasks: queue.PriorityQueue = queue.PriorityQueue()
+        self.order = itertools.count()
+        self.pending = 0
+        self.idle = threading.Condition()
+
+    def submit(self, priority: int, task) -> None:
+        with self.idle:
+            self.pending += 1
+        self.tasks.put((priority, next(self.order), task))
+
+    def _work(self) -> None:
+        while True:
+            _, _, task = self.tasks.get()
+            if task is None:
+                return
+            try:
+                task()
+            except Exception:  # tasks handle their own errors; never lose a worker
+                log.exception("check-in task failed")
+            finally:
+                with self.idle:
+                    self.pending -= 1
+                    self.idle.notify_all()
+
+    def run(self) -> None:
+        """Work until every task, and every task those tasks submitted, is done."""
+        threads = [threading.Thread(target=self._work, name=f"checkin-{n}", daemon=True)
+                   for n in range(self.workers)]
+        for thread in threads:
+            thread.start()
+        with self.idle:
+            while self.pending:
+                self.idle.wait()
+        for _ in threads:
+            self.tasks.put((_LATER + 1, next(self.order), None))
+        for thread in threads:
+            thread.join()
+
+
+class _ChannelRun:
+    """One channel's check-in: plan, claim, post, then its thread replies, then record it all."""
+
+    def __init__(self, services: Services, channel: DueChannel, now: datetime, pool: _Pool, planned, failed):
+        self.services = services
+        self.channel = channel
+        self.now = now
+        self.pool = pool
+        self.planned = planned
+        self.failed = failed
+        self.result: CheckinResult | None = None
+        self.plan: ChannelCheckin | None = None
+        self.client = None
+        self.changes: CheckinChanges | None = None
+        self.lock = threading.Lock()
+        self.remaining = 0
+        self.announced: dict[int, str] = {}
+        self.posted_replies: list[tuple[int, str, Message]] = []
+
+    def start(self) -> None:
+        try:
+            self.plan = self.planned(self.channel)
+            if self.plan is None:
+                return
+            replies = self.post(self.plan)
+        except Exception as error:  # one channel's trouble never stops the others
+            self.result = self.failed(self.channel, error)
+            return
+        if replies is None:
+            return
+        if not replies:
+            self.finish()
+            return
+        self.remaining = len(replies)
+        for index, reply in enumerate(replies):
+            self.pool.submit(_FIRST, lambda index=index, reply=reply: self.reply(index, *reply))
+
+    def post(self, plan: ChannelCheckin):
+        """Claim the week, post the check-in; returns the thread replies to post next
+        ((home ts, message, breakdown id) each), or None when there is nothing more to do."""
+        result = CheckinResult(plan.team_id, plan.channel_id, plan.due.week, plan.due.scheduled_for)
+        self.result = result
+        result.messages = views.checkin_messages(plan, self.services.day_of)
+        db = self.services.db
+        try:
+            client = self.services.client_for(plan.team_id)
+        except Exception as error:  # e.g. a workspace that uninstalled the app
+            result.error = type(error).__name__
+            log.warning("no Web API client for %s: %s", plan.team_id, error)
+            return None
+        self.client = client
+        self.changes = plan.changes()
+        opened = store.claim(db, plan.team_id, plan.channel_id, plan.due.week, plan.due.scheduled_for, self.now,
+                             self.changes.open)
+        if opened is None:
+            log.info("check-in %s for %s already claimed by another run", plan.due.week, plan.channel_id)
+            result.error = "already_posted"
+            return None
+        try:
+            result.ts = _post_checkin(client, plan.channel_id, result.messages)
+        except ChannelClosed as closed:
+            result.error = closed.reason
+        except SlackApiError as error:
+            result.error = error.response.get("error") or f"http_{error.response.status_code}"
+        except Exception as error:  # network trouble: record it, the other channels go on
+            result.error = type(error).__name__
+            log.exception("check-in in %s failed", plan.channel_id)
+        if result.error:
+            log.warning("check-in in %s failed: %s", plan.channel_id, result.error)
+            store.finish(db, plan.team_id, plan.channel_id, plan.due.week, ts=None, error=result.error, now=self.now,
+                         opened=opened.values())
+            if result.error in PAUSE_ERRORS:
+                _pause(self.services, client, plan, result.error)
+                result.paused = True
+            return None
+        return _thread_replies(plan, self.services.day_of, opened)
+
+    def reply(self, index: int, home_ts: str, message: Message, breakdown_id: int | None) -> None:
+        try:
+            ts = self.client.chat_postMessage(channel=self.plan.channel_id, thread_ts=home_ts, text=message[0],
+                                              blocks=message[1])["ts"]
+            with self.lock:
+                self.posted_replies.append((index, home_ts, message))
+                if breakdown_id is not None:
+                    self.announced[breakdown_id] = ts
+        except SlackApiError as error:
+            log.warning("check-in reply in %s failed: %s", self.plan.channel_id, error.response.get("error"))
+        except Exception:
+            log.exception("check-in reply in %s failed", self.plan.channel_id)
+        finally:
+            with self.lock:
+                self.remaining -= 1
+                last = self.remaining == 0
+            if last:
+                self.finish()
+
+    def finish(self) -> None:
+        plan, result = self.plan, self.result
+        result.replies = [(ts, message) for _, ts, message in sorted(self.posted_replies, key=lambda r: r[0])]
+        try:
+            store.finish(self.services.db, plan.team_id, plan.channel_id, plan.due.week, ts=result.ts, error=None,
+                         now=self.now, changes=self.changes, announced=self.announced)
+        except Exception:
+            log.exception("could not record the check-in of %s", plan.channel_id)
+            result.error = "not_recorded"
+
+
+def _thread_replies(plan: ChannelCheckin, day_of, opened: dict[int, int] | None) -> list[tuple[str, Message, int | None]]:
+    """(home ts, message, breakdown id to remember the announcement of) for each reply."""
+    replies = []
+    for check in plan.checks:
+        c, r = check.commitment, check.review
+        if not c.home_ts:
+            continue
+        if check.ending == CommitmentStatus.ACHIEVED:
+            replies.append((c.home_ts, breakthrough_message(c, r.current, in_channel=False), None))
+        elif check.ending == CommitmentStatus.MISSED:
+            replies.append((c.home_ts, views.missed_reply(r, bool(check.closes)), None))
+        elif check.opens_breakdown:
+            breakdown_id = (opened or {}).get(c.id)
+            replies.append((c.home_ts, views.breakdown_announcement(r, breakdown_id), breakdown_id))
+        elif check.closes and check.breakdown_since is not None:
+            days_open = (plan.today - day_of(check.breakdown_since)).days
+            replies.append((c.home_ts, views.breakdown_closed(r, days_open, check.promises_since), None))
+    return replies
+
+
+def _preview(services: Services, plan: ChannelCheckin) -> CheckinResult:
+    """A dry run: what would be posted, in the channel and in the home threads."""
+    result = CheckinResult(plan.team_id, plan.channel_id, plan.due.week, plan.due.scheduled_for, dry_run=True)
+    result.messages = views.checkin_messages(plan, services.day_of)
+    result.replies = [(ts, message) for ts, message, _ in _thread_replies(plan, services.day_of, None)]
+    return result
+
+
+class ChannelClosed(Exception):
+    """The app can't post in the channel, and can't join it."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _post_checkin(client, channel_id: str, messages: list[Message]) -> str:
+    """The first message in the channel (joining a public channel once if needed), the rest in
+    its thread; returns the first message's ts."""
+    text, blocks = messages[0]
+    try:
+        ts = client.chat_postMessage(channel=channel_id, text=text, blocks=blocks)["ts"]
+    except SlackApiError as error:
+        if error.response.get("error") != "not_in_channel":
+            raise
+        try:
+            client.conversations_join(channel=channel_id)
+        except SlackApiError as join_error:
+            reason = join_error.response.get("error")
+            raise ChannelClosed(reason if reason in PAUSE_ERRORS else "not_in_channel") from None
+        ts = client.chat_postMessage(channel=channel_id, text=text, blocks=blocks)["ts"]
+    for text, blocks in messages[1:]:
+        client.chat_postMessage(channel=channel_id, thread_ts=ts, text=text, blocks=blocks)
+    return ts
+
+
+def _pause(services: Services, client, plan: ChannelCheckin, reason: str) -> None:
+    store.pause(services.db, plan.team_id, plan.channel_id, reason)
+    by_owner: dict[str, list[int]] = {}
+    for check in plan.checks:
+        by_owner.setdefault(check.commitment.owner_id, []).append(check.commitment.number)
+    for owner, numbers in by_owner.items():
+        text, blocks = views.paused_dm(plan.channel_id, reason, numbers)
+        try:
+            client.chat_postMessage(channel=owner, text=text, blocks=blocks)
+        except SlackApiError as error:
+            log.warning("could not tell %s that check-ins are paused: %s", owner, error.response.get("error"))
+
+
+# --- printing (dry runs, `coach checkin`) ------------------------------------------------------------
+
+
+def render(message: Message) -> str:
+    """A message as plain lines: its blocks' text, buttons as [labels]."""
+    text, blocks = message
+    lines = []
+    for block in blocks:
+        if block.get("type") == "section":
+            lines.append(block["text"]["text"])
+        elif block.get("type") == "context":
+            lines.extend(e.get("text", "") for e in block["elements"])
+        elif block.get("type") == "actions":
+            lines.append(" ".join(f"[{e['text']['text']}]" for e in block["elements"]))
+    return "\n".join(lines) or text
+
+
+def describe(result: CheckinResult) -> str:
+    where = f"{result.team_id}/{result.channel_id}"
+    if result.dry_run:
+        head = f"Would post the check-in of {result.week} in {where}:"
+    elif result.posted:
+        head = f"Posted the check-in of {result.week} in {where} (ts {result.ts})."
+    elif result.error == "already_posted":
+        return f"The check-in of {result.week} in {where} was already posted by another run."
+    else:
+        paused = " Check-ins there are paused; its commitment owners were told." if result.paused else ""
+        return f"Could not post the check-in of {result.week} in {where}: {result.error}.{paused}"
+    if not result.dry_run:
+        return head
+    parts = [head]
+    for message in result.messages:
+        parts.append(_indent(render(message)))
+    for home_ts, message in result.replies:
+        parts.append(f"  …and in the thread {home_ts}:")
+        parts.append(_indent(render(message), "    "))
+    return "\n".join(parts)
+
+
+def _indent(text: str, prefix: str = "  ") -> str:
+    return "\n".join(prefix + line for line in text.splitlines())

@@ -1,0 +1,49 @@
+"""The in-process timer of `coach run`: APScheduler runs the due check-ins every minute,
+and once at start, so a check-in missed while the app was down is posted when it comes back.
+
+Schedules live in our tables (channel_settings); APScheduler only wakes the runner up.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+CHECKIN_INTERVAL_SECONDS = 60
+JOB_ID = "weekly_checkins"
+
+
+def run_checkins_now(services: Services) -> None:
+    """One scheduler tick: never lets an error kill the timer."""
+    from bot.checkins.runner import run_due_checkins
+
+    try:
+        for result in run_due_checkins(services):
+            if result.posted:
+                log.info("posted check-in %s in %s", result.week, result.channel_id)
+    except Exception:
+        log.exception("check-in run failed; the next tick tries again")
+
+
+def start_scheduler(services: Services, interval: float = CHECKIN_INTERVAL_SECONDS) -> BackgroundScheduler:
+    scheduler = BackgroundScheduler(
+        timezone=timezone.utc,
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+    )
+    scheduler.add_job(
+        run_checkins_now,
+        "interval",
+        seconds=interval,
+        args=[services],
+        id=JOB_ID,
+        next_run_time=datetime.now(timezone.utc),  # catch up at start
+    )
+    scheduler.start()
+    log.info("weekly check-in scheduler started (every %ss)", interval)
+    return scheduler

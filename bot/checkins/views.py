@@ -1,0 +1,381 @@
+"""Block Kit for the weekly check-in and breakdowns: pure functions to (fallback text, blocks).
+
+Every text a person typed goes through `escape` here, once, on its way out.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from bot import ids
+from bot.checkins.plan import ChannelCheckin, CommitmentCheck, Coverage, DueAction
+from bot.coaching.integrity import Integrity, PromiseState
+from bot.coaching.schedule import Schedule
+from bot.coaching.trajectory import Verdict
+from bot.commitments.facts import Review
+from bot.slack_text import day, days_left, escape, progress_bar, quantity, user
+from storage.models import Action, Commitment, CommitmentStatus
+
+Message = tuple[str, list[dict]]
+
+MAX_BLOCKS = 50
+SECTION_LIMIT = 2900
+
+
+def _section(text: str, block_id: str | None = None) -> dict:
+    block = {"type": "section", "text": {"type": "mrkdwn", "text": text[:SECTION_LIMIT]}}
+    if block_id:
+        block["block_id"] = block_id
+    return block
+
+
+def _context(text: str) -> dict:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:SECTION_LIMIT]}]}
+
+
+def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict:
+    button = {"type": "button", "text": {"type": "plain_text", "text": text}, "action_id": action_id, "value": value}
+    if style:
+        button["style"] = style
+    return button
+
+
+def _actions(block_id: str, *buttons: dict) -> dict:
+    return {"type": "actions", "block_id": block_id, "elements": list(buttons)}
+
+
+def title(c: Commitment) -> str:
+    return f"#{c.number} {escape(c.outcome)}"
+
+
+def add_action_value(commitment_id: int, breakdown_id: int | None) -> str:
+    return f"{commitment_id}:{breakdown_id or ''}"
+
+
+def add_action_button(commitment_id: int, breakdown_id: int | None) -> dict:
+    return _button("Add new action", ids.CHECKIN_ADD_ACTION, add_action_value(commitment_id, breakdown_id), "primary")
+
+
+def done_buttons(action: Action, state: PromiseState) -> list[dict]:
+    """"Done" while not done; "Not done" only while it can still be revoked (open)."""
+    buttons = [_button("Done", ids.ACTION_KEPT, str(action.id), "primary")]
+    if state is PromiseState.OPEN:
+        buttons.append(_button("Not done", ids.ACTION_NOT_KEPT, str(action.id)))
+    return buttons
+
+
+def days_ago(today: date, then: date) -> str:
+    days = (today - then).days
+    if days <= 0:
+        return "today"
+    return "1 day ago" if days == 1 else f"{days} days ago"
+
+
+def for_days(days: int) -> str:
+    return "1 day" if days == 1 else f"{days} days"
+
+
+# --- lines ---------------------------------------------------------------------------------------
+
+
+def trajectory_line(r: Review) -> str:
+    c = r.commitment
+    projected = quantity(r.projected, c.unit)
+    target = quantity(c.target, c.unit)
+    basis = "" if r.has_reports else " (no progress reported yet, so it stays at the baseline)"
+    due = c.due.isoformat()
+    if r.verdict is Verdict.NOT_JUDGED:
+        return f"Trajectory: heading for {projected} by {due}{basis}. Not judged in its first 7 days."
+    if r.verdict is Verdict.BREAKDOWN:
+        gap = quantity(abs(c.target - r.projected), c.unit)
+        return f"Trajectory: *breakdown*, heading for {projected} by {due}{basis} against {target} committed, a gap of {gap}."
+    return f"Trajectory: *on track*, heading for {projected} by {due} against {target} committed."
+
+
+def progress_line(r: Review) -> str:
+    c = r.commitment
+    return (
+        f"`{progress_bar(r.fraction)}` {round(r.fraction * 100)}% · now {quantity(r.current, c.unit)} "
+        f"of {quantity(c.target, c.unit)} (from {quantity(c.baseline, c.unit)})"
+    )
+
+
+def integrity_line(integrity: Integrity, coverage: Coverage) -> str:
+    return f"Integrity: {integrity.describe()} · {coverage.describe()}"
+
+
+STATE_WORD = {
+    PromiseState.OPEN: "open",
+    PromiseState.KEPT: "kept :white_check_mark:",
+    PromiseState.REVOKED: "revoked in time",
+    PromiseState.BROKEN: "not kept",
+}
+
+
+def action_line(action: Action, state: PromiseState | None = None) -> str:
+    line = f"• {escape(action.what)}: {user(action.owner_id)}, due {day(action.due)}"
+    if state is not None:
+        word = STATE_WORD[state]
+        if state is PromiseState.BROKEN and action.done_on is not None:
+            word = f"delivered late ({day(action.done_on)})"
+        line += f" · {word}"
+    return line
+
+
+# --- the check-in ----------------------------------------------------------------------------------
+
+
+def _summary(plan: ChannelCheckin) -> str:
+    active = [c for c in plan.checks if not c.ending]
+    counts = {
+        "on track": sum(1 for c in active if c.review.verdict is Verdict.ON_TRACK and not c.in_breakdown),
+        "in breakdown": sum(1 for c in active if c.in_breakdown),
+        "not judged yet": sum(
+            1 for c in active if c.review.verdict is Verdict.NOT_JUDGED and not c.in_breakdown
+        ),
+    }
+    parts = [f"{n} {word}" for word, n in counts.items() if n]
+    noun = "active commitment" if len(active) == 1 else "active commitments"
+    summary = f"{len(active)} {noun}" + (f": {', '.join(parts)}" if parts else "")
+    ended = [c for c in plan.checks if c.ending]
+    if ended:
+        summary += f"; {len(ended)} reached {'its' if len(ended) == 1 else 'their'} end"
+    return summary
+
+
+def _ended_since_line(c: Commitment) -> str:
+    if c.status == CommitmentStatus.ACHIEVED:
+        return f":tada: *{title(c)}* ended as a *breakthrough*: {quantity(c.target, c.unit)} reached."
+    if c.status == CommitmentStatus.WITHDRAWN:
+        return f"*{title(c)}* was withdrawn by {user(c.owner_id)}" + (
+            f": {escape(c.end_reason)}" if c.end_reason else "."
+        )
+    return f"*{title(c)}* ended."
+
+
+def _ending_blocks(check: CommitmentCheck) -> list[dict]:
+    c, r = check.commitment, check.review
+    if check.ending == CommitmentStatus.ACHIEVED:
+        text = (
+            f":tada: *Breakthrough on {title(c)}*: it reached {quantity(r.current, c.unit)}, "
+            f"committed {quantity(c.target, c.unit)} by {c.due.isoformat()}."
+        )
+    else:
+        text = (
+            f":hourglass: *{title(c)}* ended as *missed*: {quantity(r.current, c.unit)} of "
+            f"{quantity(c.target, c.unit)} committed by {c.due.isoformat()}. "
+            "What did it make possible, and what will you commit to next?"
+        )
+    return [_section(text, block_id=f"commitment_{c.id}")]
+
+
+def _check_blocks(check: CommitmentCheck, today: date, day_of) -> list[dict]:
+    if check.ending:
+        return _ending_blocks(check)
+    c, r = check.commitment, check.review
+    lines = [
+        f"*{title(c)}* · due {c.due.isoformat()} ({days_left(today, c.due)})",
+        progress_line(r),
+        trajectory_line(r),
+    ]
+    if check.opens_breakdown:
+        lines.append(":construction: New breakdown, announced in its thread. What new action will you take?")
+    elif check.still_open is not None:
+        opened = day_of(check.still_open.opened_at)
+        promised = "no new promise yet" if not check.promises_since else (
+            "1 new promise since" if check.promises_since == 1 else f"{check.promises_since} new promises since"
+        )
+        lines.append(f":construction: Breakdown open for {for_days((today - opened).days)} · {promised}")
+    elif check.closes:
+        lines.append(":white_check_mark: Back on track: the breakdown is closed.")
+    lines.append(integrity_line(check.integrity, check.coverage))
+    settled = [d for d in check.due_actions if not _markable(d)]
+    if check.due_actions:
+        lines.append("Actions due since the last check-in:")
+        lines.extend(action_line(d.action, d.state) for d in settled)
+    blocks = [_section("\n".join(lines), block_id=f"commitment_{c.id}")]
+    for d in check.due_actions:
+        if _markable(d):
+            blocks.append(_section(action_line(d.action, d.state)))
+            blocks.append(_actions(f"action_{d.action.id}", *done_buttons(d.action, d.state)))
+    if check.in_breakdown:
+        breakdown_id = check.still_open.id if check.still_open is not None else None
+        blocks.append(_actions(f"add_action_{c.id}", add_action_button(c.id, breakdown_id)))
+    return blocks
+
+
+def _markable(d: DueAction) -> bool:
+    """Still waiting for its owner to say: open, or past due and not marked done."""
+    return d.state is PromiseState.OPEN or (d.state is PromiseState.BROKEN and d.action.done_on is None)
+
+
+def checkin_messages(plan: ChannelCheckin, day_of) -> list[Message]:
+    """The check-in: the first message goes in the channel; when a channel has more commitments
+    than one message holds (50 blocks), the rest follow in its thread."""
+    heading = "First weekly check-in" if plan.first else "Weekly check-in"
+    summary = _summary(plan)
+    header = [_section(f":calendar: *{heading}* · {day(plan.today)}\n{summary}.", block_id="checkin")]
+    if plan.ended_since:
+        header.append(_section("Since the last check-in:\n" + "\n".join(_ended_since_line(c) for c in plan.ended_since)))
+    groups = [_check_blocks(check, plan.today, day_of) for check in plan.checks]
+    groups.append([_context(
+        f"Check-ins here: {plan.schedule.describe()}. Change with `/commit checkin ‹weekday› ‹HH:MM› [timezone]`."
+    )])
+    pages: list[list[dict]] = [header]
+    capacity = MAX_BLOCKS
+    for group in groups:
+        for start in range(0, len(group), MAX_BLOCKS - 1):
+            part = group[start:start + MAX_BLOCKS - 1]
+            if len(pages[-1]) + len(part) > capacity:
+                pages.append([])
+                capacity = MAX_BLOCKS - 1  # a continued page starts with its own line
+            pages[-1].extend(part)
+    text = f"{heading}: {summary}"
+    messages = [(text, pages[0])]
+    for number, page in enumerate(pages[1:], start=2):
+        label = f"{heading}, continued ({number}/{len(pages)})"
+        messages.append((label, [_context(label)] + page))
+    return messages
+
+
+# --- breakdowns in the home thread ----------------------------------------------------------------
+
+
+def _landing(r: Review) -> str:
+    c = r.commitment
+    gap = quantity(abs(c.target - r.projected), c.unit)
+    return (
+        f"The trajectory lands at {quantity(r.projected, c.unit)} by {c.due.isoformat()}; "
+        f"you committed to {quantity(c.target, c.unit)}. The gap: {gap}."
+    )
+
+
+CALL_FOR_ACTION = (
+    "A breakdown isn't a failure: it's what being up to something big looks like, and where new action "
+    "comes from. What will you do that you weren't going to do?"
+)
+
+
+def breakdown_announcement(r: Review, breakdown_id: int) -> Message:
+    c = r.commitment
+    text = f":construction: *Breakdown on #{c.number}.* {_landing(r)}"
+    return text, [
+        _section(f"{text}\n{CALL_FOR_ACTION}", block_id="breakdown"),
+        _actions("breakdown_actions", add_action_button(c.id, breakdown_id)),
+    ]
+
+
+def declared_breakdown(r: Review, declared_by: str, what: str, breakdown_id: int) -> Message:
+    c = r.commitment
+    if r.verdict is Verdict.BREAKDOWN:
+        where = _landing(r)
+    else:
+        where = (
+            f"The numbers so far head for {quantity(r.projected, c.unit)} by {c.due.isoformat()}, "
+            f"against {quantity(c.target, c.unit)} committed."
+        )
+    text = f":construction: {user(declared_by)} declared a *breakdown on #{c.number}*: {escape(what)}"
+    return text, [
+        _section(f"{text}\n{where}\n{CALL_FOR_ACTION}", block_id="breakdown"),
+        _actions("breakdown_actions", add_action_button(c.id, breakdown_id)),
+    ]
+
+
+def breakdown_closed(r: Review, days_open: int, promises_since: int) -> Message:
+    c = r.commitment
+    promised = "" if not promises_since else (
+        " with 1 new promise" if promises_since == 1 else f" with {promises_since} new promises"
+    )
+    text = (
+        f":white_check_mark: #{c.number} is back on track: the trajectory reaches "
+        f"{quantity(r.projected, c.unit)} by {c.due.isoformat()} against {quantity(c.target, c.unit)} committed. "
+        f"The breakdown is closed after {for_days(days_open)}{promised}."
+    )
+    return text, [_section(text)]
+
+
+def missed_reply(r: Review, had_breakdown: bool) -> Message:
+    c = r.commitment
+    closed = " The open breakdown closes with it." if had_breakdown else ""
+    text = (
+        f"#{c.number} reached its due date, {c.due.isoformat()}, at {quantity(r.current, c.unit)} against "
+        f"{quantity(c.target, c.unit)} committed. It ends as missed.{closed} "
+        "What did it make possible, and what will you commit to next?"
+    )
+    return text, [_section(text)]
+
+
+# --- schedule and pauses -----------------------------------------------------------------------------
+
+
+def moment_in(moment: datetime, schedule: Schedule) -> str:
+    local = moment.astimezone(schedule.tz)
+    return f"{local.strftime('%a %d %b %Y, %H:%M')} {local.tzname()}"
+
+
+def schedule_set(schedule: Schedule, next_at: datetime | None, now: datetime, was_paused: str | None) -> str:
+    lines = [f"Weekly check-in for this channel: {schedule.describe()}."]
+    if was_paused:
+        lines.append(f"Check-ins here had been paused (`{escape(was_paused)}`); they're back on.")
+    if next_at is None:
+        lines.append("The first one comes after the channel's first commitment is declared.")
+    elif next_at <= now:
+        lines.append("This week's check-in is due: it's posted within a minute.")
+    else:
+        lines.append(f"Next check-in: {moment_in(next_at, schedule)}.")
+    return "\n".join(lines)
+
+
+def schedule_off() -> str:
+    return (
+        "Weekly check-ins are off for this channel. "
+        "Turn them back on with `/commit checkin monday 09:00` (any weekday and time)."
+    )
+
+
+PAUSE_HINTS = {
+    "channel_not_found": "I can't find the channel any more (deleted, or private without me in it).",
+    "not_in_channel": "I'm not a member of the channel, and I can't join it on my own.",
+    "is_archived": "The channel is archived.",
+}
+
+
+def paused_dm(channel_id: str, reason: str, numbers: list[int]) -> Message:
+    which = ", ".join(f"#{n}" for n in numbers)
+    text = (
+        f"I couldn't post the weekly check-in in <#{channel_id}> for {which}: "
+        f"{PAUSE_HINTS.get(reason, reason)} Check-ins there are paused. "
+        "Once I can post there again (invite me with `/invite @Breakthrough Coach`), type "
+        "`/commit checkin monday 09:00` in the channel to turn them back on."
+    )
+    return text, [_section(text)]
+
+
+# --- for `/commit status #N` ---------------------------------------------------------------------------
+
+
+def status_extras(
+    actions: list[Action],
+    integrity: Integrity,
+    coverage: Coverage,
+    today: date,
+    open_since: date | None,
+    first_promise_on: date | None,
+    states: dict[int, PromiseState],
+) -> list[dict]:
+    open_promises = [a for a in actions if states.get(a.id) is PromiseState.OPEN]
+    lines = []
+    if open_promises:
+        lines.append("*Open promises*")
+        lines.extend(action_line(a) for a in open_promises[:15])
+        if len(open_promises) > 15:
+            lines.append(f"…and {len(open_promises) - 15} more")
+    else:
+        lines.append("Open promises: none.")
+    lines.append(integrity_line(integrity, coverage))
+    if open_since is not None:
+        since_promise = (
+            f"first new promise {days_ago(today, first_promise_on)}" if first_promise_on else "no new promise yet"
+        )
+        lines.append(f":construction: Breakdown announced {days_ago(today, open_since)} · {since_promise}")
+    return [_section("\n".join(lines), block_id="status_promises")]
