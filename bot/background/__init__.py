@@ -1,0 +1,3 @@
+from bot.background.handlers import BackgroundFlows, register
+
+__all__ = ["BackgroundFlows", "register"]
