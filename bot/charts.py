@@ -1,0 +1,256 @@
+"""A commitment's chart: baseline, committed path, progress reports, trajectory, target.
+
+Two halves, so the numbers can be tested without looking at pixels:
+- `chart_series(facts, today)` is pure: it works out every x/y series the plot draws.
+- `render_chart(series, title, unit)` draws them into an 800×450 PNG with matplotlib's Agg
+  canvas (object-oriented API, no pyplot global state). matplotlib is imported on first use,
+  so the app starts fast and runs without the `charts` extra (no chart, the text card stays).
+
+`upload_chart(client, services, commitment)` renders and uploads the chart into the
+commitment's home thread. Call it after the request was acknowledged (it takes a moment);
+a failure is logged and never reaches the person: the thread reads well without images.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from bot.coaching.trajectory import (
+    WINDOW_DAYS,
+    CommitmentFacts,
+    Verdict,
+    committed_path,
+    trajectory,
+    verdict,
+)
+from bot.slack_text import number
+
+log = logging.getLogger(__name__)
+
+WIDTH_PX = 800
+HEIGHT_PX = 450
+DPI = 100
+MAX_TITLE = 52  # the verdict and due date share the title line
+
+# matplotlib's object-oriented API keeps no global figure state, but its font and text
+# caches are shared: one chart at a time is safe and fast enough (a chart takes ~0.1 s).
+_render_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Series:
+    """Points of one line or scatter: days on x, values on y."""
+
+    days: tuple[date, ...]
+    values: tuple[float, ...]
+
+    @property
+    def points(self) -> tuple[tuple[date, float], ...]:
+        return tuple(zip(self.days, self.values))
+
+
+@dataclass(frozen=True)
+class Gap:
+    """The breakdown at the due date: where the trajectory lands against the target."""
+
+    day: date
+    projected: float
+    target: float
+
+    @property
+    def size(self) -> float:
+        return abs(self.target - self.projected)
+
+
+@dataclass(frozen=True)
+class ChartSeries:
+    """Everything the plot draws, worked out from the facts alone."""
+
+    start: date
+    due: date
+    today: date
+    baseline: float
+    target: float
+    committed: Series  # (start, baseline) → (due, target)
+    reports: Series  # every progress report, by day
+    trajectory: Series  # the trajectory line, from its window to the due date
+    projected: float  # the trajectory's value at the due date
+    verdict: Verdict
+    gap: Gap | None  # only when the verdict is a breakdown
+
+
+def chart_series(facts: CommitmentFacts, today: date) -> ChartSeries:
+    """The series for a commitment's chart today (pure: same facts, same series)."""
+    path = committed_path(facts)
+    line = trajectory(facts, today)
+    # The trajectory is drawn from where its evidence starts (the 28-day window, never before
+    # the start date) to the due date; a chart looked at after the due date still shows it.
+    drawn_from = min(max(facts.start, today - timedelta(days=WINDOW_DAYS)), facts.due)
+    projected = line.value_at(facts.due)
+    judged = verdict(facts, today)
+    reports = sorted(facts.reports, key=lambda r: r.day)
+    return ChartSeries(
+        start=facts.start,
+        due=facts.due,
+        today=today,
+        baseline=facts.baseline,
+        target=facts.target,
+        committed=Series((facts.start, facts.due), (path.value_at(facts.start), path.value_at(facts.due))),
+        reports=Series(tuple(r.day for r in reports), tuple(r.value for r in reports)),
+        trajectory=Series((drawn_from, facts.due), (line.value_at(drawn_from), projected)),
+        projected=projected,
+        verdict=judged,
+        gap=Gap(facts.due, projected, facts.target) if judged is Verdict.BREAKDOWN else None,
+    )
+
+
+# --- drawing ------------------------------------------------------------------------------------
+
+INK = "#1d1c1d"
+MUTED = "#616061"
+COMMITTED = "#1264a3"
+TRAJECTORY_OK = "#2eb67d"
+TRAJECTORY_SHORT = "#e01e5a"
+REPORTS = "#1d1c1d"
+GRID = "#e8e8e8"
+
+
+def _plain(text: str) -> str:
+    """Text drawn as typed: a `$` in a person's text must not switch matplotlib to math."""
+    return text.replace("$", r"\$")
+
+
+def _quantity(value: float, unit: str | None) -> str:
+    """Like the cards' quantities, for an image (no Slack escaping: nothing is parsed there)."""
+    shown = number(round(value, 2))
+    if not unit:
+        return shown
+    return f"{shown}%" if unit == "%" else f"{shown} {unit}"
+
+
+def short_title(title: str) -> str:
+    title = " ".join(title.split())
+    return title if len(title) <= MAX_TITLE else title[: MAX_TITLE - 1].rstrip() + "…"
+
+
+def render_chart(series: ChartSeries, title: str, unit: str | None) -> bytes:
+    """Draw `series` as an 800×450 PNG; `title` and `unit` are shown as written."""
+    from matplotlib import dates as mdates
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    with _render_lock:
+        figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
+        FigureCanvasAgg(figure)
+        axes = figure.add_subplot()
+        short = series.gap is not None
+        trajectory_colour = TRAJECTORY_SHORT if short else TRAJECTORY_OK
+
+        axes.axhline(series.baseline, color=MUTED, linewidth=1, linestyle=":",
+                     label=_plain(f"Baseline {_quantity(series.baseline, unit)}"))
+        axes.axhline(series.target, color=COMMITTED, linewidth=1, linestyle="--", alpha=0.6,
+                     label=_plain(f"Target {_quantity(series.target, unit)}"))
+        axes.plot(series.committed.days, series.committed.values, color=COMMITTED, linewidth=2,
+                  label="Committed path")
+        axes.plot(series.trajectory.days, series.trajectory.values, color=trajectory_colour, linewidth=2.5,
+                  linestyle=(0, (6, 3)),
+                  label=_plain(f"Trajectory: {_quantity(series.projected, unit)} by the due date"))
+        if series.reports.days:
+            axes.plot(series.reports.days, series.reports.values, color=REPORTS, marker="o", markersize=5,
+                      linewidth=0.8, alpha=0.85, label="Progress reports")
+        if series.start <= series.today <= series.due:
+            axes.axvline(series.today, color=MUTED, linewidth=0.8, alpha=0.5)
+            axes.annotate("today", (series.today, 1), xycoords=("data", "axes fraction"),
+                          xytext=(3, -12), textcoords="offset points", color=MUTED, fontsize=8)
+
+        if short:
+            gap = series.gap
+            axes.annotate("", xy=(gap.day, gap.target), xytext=(gap.day, gap.projected),
+                          arrowprops={"arrowstyle": "|-|", "color": TRAJECTORY_SHORT, "linewidth": 1.5,
+                                      "shrinkA": 0, "shrinkB": 0, "mutation_scale": 6})
+            middle = (gap.target + gap.projected) / 2
+            axes.annotate(_plain(f"gap\n{_quantity(gap.size, unit)}"), (gap.day, middle),
+                          xytext=(6, 0), textcoords="offset points", ha="left", va="center",
+                          color=TRAJECTORY_SHORT, fontsize=9, fontweight="bold")
+
+        days = [series.start, series.due, series.today, *series.reports.days]
+        first, last = min(days), max(days)
+        length = max(1, (last - first).days)
+        margin = timedelta(days=max(1, round(length * 0.03)))
+        room = timedelta(days=max(2, round(length * 0.13))) if short else margin  # for the gap's label
+        axes.set_xlim(first - margin, last + room)
+        values = [series.baseline, series.target, series.projected, *series.trajectory.values,
+                  *series.reports.values]
+        low, high = min(values), max(values)
+        pad = (high - low) * 0.08 or 1.0
+        axes.set_ylim(low - pad, high + pad)
+
+        locator = mdates.AutoDateLocator(minticks=4, maxticks=8)
+        axes.xaxis.set_major_locator(locator)
+        axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        axes.set_title(short_title(title), loc="left", fontsize=13, color=INK, parse_math=False)
+        state = {Verdict.BREAKDOWN: "Breakdown", Verdict.ON_TRACK: "On track"}.get(series.verdict, "Not judged yet")
+        axes.set_title(f"{state} · due {series.due.strftime('%d %b %Y')}", loc="right", fontsize=10,
+                       color=trajectory_colour if series.verdict is not Verdict.NOT_JUDGED else MUTED)
+        axes.set_ylabel(unit or "value", color=MUTED, parse_math=False)
+        axes.grid(True, color=GRID, linewidth=0.8)
+        axes.set_axisbelow(True)
+        for side in ("top", "right"):
+            axes.spines[side].set_visible(False)
+        axes.tick_params(colors=MUTED, labelsize=9)
+        figure.legend(loc="outside lower center", ncols=3, fontsize=8, frameon=False, handlelength=2.2)
+
+        out = io.BytesIO()
+        figure.savefig(out, format="png", dpi=DPI, facecolor="white")
+        return out.getvalue()
+
+
+# --- into the home thread -----------------------------------------------------------------------
+
+
+def chart_png(state, today: date, day_of) -> bytes:
+    """The PNG of a stored commitment (a `storage.commitments.CommitmentState`) today."""
+    from bot.commitments.facts import facts_of
+
+    c = state.commitment
+    return render_chart(chart_series(facts_of(state, day_of), today), f"#{c.number} {c.outcome}", c.unit)
+
+
+def alt_text(c, series: ChartSeries) -> str:
+    where = f"heading for {_quantity(series.projected, c.unit)} by {c.due.isoformat()}"
+    committed = f"committed {_quantity(c.baseline, c.unit)} to {_quantity(c.target, c.unit)}"
+    gap = f"; breakdown, a gap of {_quantity(series.gap.size, c.unit)}" if series.gap else ""
+    return f"Chart of #{c.number}: {committed}, trajectory {where}{gap}."
+
+
+def upload_chart(client, services, commitment, state=None) -> bool:
+    """Render `commitment`'s chart and upload it into its home thread; False when it couldn't.
+
+    For the status mention and each breakdown announcement. Slow (rendering, three Web API
+    calls): only ever after the request was acknowledged. Never raises.
+    """
+    if not commitment.home_ts:
+        return False
+    try:
+        from bot.commitments.facts import facts_of
+        from storage import commitments as store
+
+        state = state or store.load_state(services.db, commitment)
+        series = chart_series(facts_of(state, services.day_of), services.today())
+        png = render_chart(series, f"#{commitment.number} {commitment.outcome}", commitment.unit)
+        client.files_upload_v2(
+            channel=commitment.channel_id,
+            thread_ts=commitment.home_ts,
+            file=png,
+            filename=f"commitment-{commitment.number}.png",
+            title=short_title(f"#{commitment.number} {commitment.outcome}"),
+            alt_txt=alt_text(commitment, series),
+        )
+        return True
+    except Exception:
+        log.warning("could not upload the chart of commitment %s", commitment.id, exc_info=True)
+        return False
