@@ -1,0 +1,135 @@
+"""Upgrades keep data; migration 0002 creates exactly the tables slack_sdk's OAuth stores use."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timezone
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from sqlalchemy import create_engine, inspect, text
+
+from storage import commitments as store
+from storage.db import Database
+from storage.migrate import alembic_config, current_heads, script_heads, upgrade
+from storage.models import Commitment
+from storage.workspaces import SLACK_TABLES
+from tests.conftest import NO_POSTGRES, POSTGRES_URL
+
+AT = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request, tmp_path):
+    """A database with no tables at all."""
+    if request.param == "sqlite":
+        db = Database(f"sqlite:///{tmp_path / 'old.db'}")
+        yield db
+        db.dispose()
+        return
+    if not POSTGRES_URL:
+        pytest.skip(NO_POSTGRES)
+    name = f"coach_migration_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(Database(POSTGRES_URL).url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    db = Database(Database(POSTGRES_URL).engine.url.set(database=name).render_as_string(hide_password=False))
+    yield db
+    db.dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_upgrading_from_0001_keeps_commitments_enrolments_and_reports(empty_database):
+    db = empty_database
+    upgrade(db.engine, "0001")
+    assert current_heads(db.engine) == {"0001"}
+    # Written with the columns of revision 0001 only, as an old version of the app would have.
+    commitment = sa.table(
+        "commitment", *[sa.column(c) for c in (
+            "id", "team_id", "channel_id", "number", "outcome", "baseline", "target", "unit", "known",
+            "start_date", "due", "owner_id", "status", "declared_at")])
+    enrolment = sa.table("enrolment", *[sa.column(c) for c in ("commitment_id", "user_id", "enrolled_at")])
+    report = sa.table("progress_report", *[sa.column(c) for c in ("commitment_id", "user_id", "value", "note", "reported_at")])
+    stamp = AT if db.dialect == "postgresql" else AT.replace(tzinfo=None)
+    with db.engine.begin() as connection:
+        connection.execute(commitment.insert().values(
+            id=7, team_id="T1", channel_id="C1", number=3, outcome="Weekly active teams", baseline=120,
+            target=300, unit="teams", known=140, start_date=date(2026, 11, 26), due=date(2027, 3, 31),
+            owner_id="U1", status="active", declared_at=stamp))
+        connection.execute(enrolment.insert().values(commitment_id=7, user_id="U2", enrolled_at=stamp))
+        connection.execute(report.insert().values(commitment_id=7, user_id="U2", value=150, note="two more",
+                                                  reported_at=stamp))
+
+    db.upgrade()
+
+    assert current_heads(db.engine) == script_heads()
+    assert set(SLACK_TABLES) <= set(inspect(db.engine).get_table_names())
+    with db.session() as session:
+        found = session.get(Commitment, 7)
+    assert (found.outcome, found.baseline, found.target, found.due) == ("Weekly active teams", 120, 300, date(2027, 3, 31))
+    assert found.declared_at == AT
+    [state] = store.load_states(db, [found])
+    assert state.enrolled == ("U2",)
+    assert [(r.user_id, r.value, r.note, r.reported_at) for r in state.reports] == [("U2", 150, "two more", AT)]
+
+
+def _shape(table: sa.Table) -> dict:
+    return {
+        column.name: (type(column.type).__name__, getattr(column.type, "length", None), column.nullable)
+        for column in table.columns
+    }
+
+
+def _reflected_shape(engine, name: str) -> dict:
+    shape = {}
+    for column in inspect(engine).get_columns(name):
+        kind = column["type"]
+        generic = kind.as_generic() if hasattr(kind, "as_generic") else kind
+        type_name = type(generic).__name__
+        shape[column["name"]] = (type_name, getattr(generic, "length", None), column["nullable"])
+    return shape
+
+
+def _normal(shape: dict) -> dict:
+    """String/DateTime/Integer/Boolean by family, as the database reports them back."""
+    families = {"VARCHAR": "String", "String": "String", "DATETIME": "DateTime", "TIMESTAMP": "DateTime",
+                "DateTime": "DateTime", "INTEGER": "Integer", "Integer": "Integer", "BOOLEAN": "Boolean",
+                "Boolean": "Boolean"}
+    return {name: (families.get(kind, kind), length, nullable) for name, (kind, length, nullable) in shape.items()}
+
+
+def test_migration_0002_matches_slack_sdks_stores(database):
+    metadata = sa.MetaData()
+    expected = {
+        "slack_installations": SQLAlchemyInstallationStore.build_installations_table(metadata, "slack_installations"),
+        "slack_bots": SQLAlchemyInstallationStore.build_bots_table(metadata, "slack_bots"),
+        "slack_oauth_states": SQLAlchemyOAuthStateStore.build_oauth_states_table(metadata, "slack_oauth_states"),
+    }
+    inspector = inspect(database.engine)
+    for name, table in expected.items():
+        reflected = _normal(_reflected_shape(database.engine, name))
+        wanted = _normal(_shape(table))
+        assert reflected == wanted, name
+        assert inspector.get_pk_constraint(name)["constrained_columns"] == ["id"]
+        wanted_indexes = {i.name: [c.name for c in i.columns] for i in table.indexes}
+        got_indexes = {i["name"]: i["column_names"] for i in inspector.get_indexes(name)}
+        assert got_indexes == wanted_indexes, name
+
+
+def test_migration_0002_downgrades_cleanly(tmp_path):
+    db = Database(f"sqlite:///{tmp_path / 'coach.db'}")
+    upgrade(db.engine, "0002")
+    assert set(SLACK_TABLES) <= set(inspect(db.engine).get_table_names())
+    config = alembic_config(db.engine)
+    with db.engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0001")
+        connection.commit()
+    assert not set(SLACK_TABLES) & set(inspect(db.engine).get_table_names())
+    assert current_heads(db.engine) == {"0001"}
+    db.dispose()
