@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import Ack, App, BoltResponse
 
-from bot import commitments
+from bot import background, commitments, home
+from bot import actions, checkins
+from bot import logs, oauth
 from bot.commit_command import CommitRouter
 from bot.services import Services
 from storage import commitments as commitment_store
@@ -17,6 +20,34 @@ from storage import commitments as commitment_store
 log = logging.getLogger(__name__)
 
 LISTENER_THREADS = 32
+ACK_WAIT_SECONDS = 3.0  # Bolt's own ack timeout
+
+# The ack of the request this (request) thread is dispatching, until its listener is submitted.
+_pending_ack = threading.local()
+
+
+class WakingAck(Ack):
+    """Bolt's `ack`, which also wakes the request thread waiting for it.
+
+    With process_before_response=False, Bolt runs the listener on our pool and polls for the
+    ack every 10 ms (slack_bolt/listener/thread_runner.py): 5 ms added to every answer on
+    average, and a request thread held 10 ms at least. `ListenerExecutor.submit` waits on
+    this event instead, so Bolt's poll finds the ack already there and answers at once."""
+
+    def __init__(self):
+        super().__init__()
+        self.done = threading.Event()
+
+    def __call__(self, *args, **kwargs):
+        try:
+            return super().__call__(*args, **kwargs)
+        finally:
+            self.done.set()
+
+    def __deepcopy__(self, memo):  # Bolt copies a request's context for lazy listeners
+        plain = Ack()
+        plain.response = self.response
+        return plain
 
 
 class ListenerExecutor(ThreadPoolExecutor):
@@ -39,7 +70,14 @@ class ListenerExecutor(ThreadPoolExecutor):
                     self._in_flight -= 1
                     self._idle.notify_all()
 
-        return super().submit(run)
+        # Listener threads log with the request's ids (bot/logs.py).
+        future = super().submit(contextvars.copy_context().run, run)
+        ack = getattr(_pending_ack, "ack", None)
+        if ack is not None:  # a request thread handing over its listener: wait for the ack
+            _pending_ack.ack = None
+            future.add_done_callback(lambda _: ack.done.set())  # a listener that never acks
+            ack.done.wait(ACK_WAIT_SECONDS)
+        return future
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         deadline = time.monotonic() + timeout
@@ -63,7 +101,18 @@ def create_app(services: Services, *, token_verification: bool = True) -> App:
         request_verification_enabled=not settings.socket_mode,
         listener_executor=executor,
         logger=logging.getLogger("bot.bolt"),
+        before_authorize=logs.request_context,
+        oauth_flow=oauth.oauth_flow(services) if settings.oauth else None,
+        user_facing_authorize_error_message=oauth.NOT_INSTALLED_MESSAGE,
     )
+
+    @app.middleware
+    def wake_on_ack(context, next):
+        """Give this request a `WakingAck` (see there): the answer leaves as soon as it acks."""
+        ack = WakingAck()
+        context["ack"] = ack
+        _pending_ack.ack = ack
+        return next()
 
     @app.middleware
     def skip_retried_events(body, next, logger):
@@ -79,6 +128,14 @@ def create_app(services: Services, *, token_verification: bool = True) -> App:
 
     app.coach_executor = executor  # for graceful shutdown and tests
     router = CommitRouter()
-    commitments.register(app, router, services)
+    # Bolt tries listeners in the order they were registered, building each one's arguments to
+    # match it: `/commit`, the command people type most, goes first (its routes are looked up
+    # when a command arrives, so domains can still add theirs below).
     router.register(app)
+    flows = commitments.register(app, router, services)
+    checkins.register(app, router, services, flows)
+    actions.register(app, services)
+    background.register(app, services)
+    oauth.register(app, services)
+    home.register(app, services)
     return app

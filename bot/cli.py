@@ -1,4 +1,4 @@
-"""`coach run | checkin | db upgrade | export` (SPEC §4)."""
+"""`coach run | checkin | db upgrade | export | doctor | purge` (SPEC §4)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 
+from bot.logs import setup_logging
 from bot.settings import Settings, SettingsError, load_settings, missing_settings_message
 
 EXIT_SETTINGS = 2
@@ -30,6 +31,12 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("json", "csv"), default="json")
     export.add_argument("--team", nargs="+", action="extend", default=[], metavar="T",
                         help="only these workspaces (team ids)")
+
+    verbs.add_parser("doctor", help="check settings, database, migrations, the Slack token and its scopes")
+
+    purge = verbs.add_parser("purge", help="delete every row a workspace owns, and its installation")
+    purge.add_argument("--team", required=True, metavar="T", help="the workspace (team id)")
+    purge.add_argument("--yes", action="store_true", help="delete without asking to confirm")
     return parser
 
 
@@ -49,7 +56,7 @@ def _database(settings: Settings):
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    setup_logging(logging.INFO)
     settings = _settings()
     if args.verb == "run":
         return run(settings)
@@ -68,7 +75,34 @@ def main(argv: list[str] | None = None) -> int:
         db.upgrade()
         export(db, sys.stdout, fmt=args.format, teams=args.team)
         return 0
+    if args.verb == "doctor":
+        from bot.doctor import doctor
+
+        return doctor(settings)
+    if args.verb == "purge":
+        return purge(settings, args.team, confirmed=args.yes)
     return 1
+
+
+def purge(settings: Settings, team_id: str, confirmed: bool) -> int:
+    """Delete what a workspace owns; without --yes the person types the team id to confirm."""
+    from storage import workspaces
+
+    db = _database(settings)
+    db.upgrade()
+    owned = {name: n for name, n in workspaces.counts(db, team_id).items() if n}
+    if not owned:
+        print(f"Workspace {team_id} owns nothing here: nothing to delete.")
+        return 0
+    print(f"Workspace {team_id} owns: " + ", ".join(f"{name} {n}" for name, n in owned.items()))
+    if not confirmed:
+        print(f"This deletes all of it for good. Type the team id ({team_id}) to confirm: ", end="", flush=True)
+        if sys.stdin.readline().strip() != team_id:
+            print("\nNot confirmed: nothing was deleted.", file=sys.stderr)
+            return 1
+    deleted = workspaces.purge(db, team_id)
+    print(f"Deleted {sum(deleted.values())} rows of workspace {team_id}.")
+    return 0
 
 
 def run(settings: Settings) -> int:

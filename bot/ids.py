@@ -14,9 +14,12 @@ ACTION_NOT_KEPT = "action_not_kept"
 ACTION_ACCEPT = "action_accept"
 ACTION_DECLINE = "action_decline"
 ACTION_COUNTER = "action_counter"
+COUNTER_ACCEPT = "counter_accept"  # not in SPEC: the asker accepts the counter-proposed due date
+COUNTER_REJECT = "counter_reject"  # not in SPEC: the asker keeps the original due date
 BACKGROUND_ME_TOO = "background_me_too"
 BACKGROUND_REINVENT = "background_reinvent"
 BACKGROUND_SUGGEST = "background_suggest"
+HOME_DECLARE = "home_declare"  # not in SPEC: App Home's "Declare a commitment" opens commit_modal
 
 # Shortcuts
 SURFACE_BACKGROUND = "surface_background"
@@ -28,6 +31,7 @@ ACTION_MODAL = "action_modal"
 BACKGROUND_MODAL = "background_modal"
 AGREEMENT_MODAL = "agreement_modal"
 KNOWN_MODAL = "known_modal"  # not in SPEC: sets `known` after a declaration without it
+COUNTER_MODAL = "counter_modal"  # not in SPEC: another due date for a request (block `due`)
 
 OUTCOME = "outcome"
 BASELINE = "baseline"
@@ -43,3 +47,4 @@ OWNER = "owner"
 TEXT = "text"
 AGREEMENT = "agreement"
 KIND = "kind"
+CHANNEL = "channel"  # not in SPEC: commit_modal's channel picker, only when opened from App Home

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
@@ -42,7 +43,21 @@ class Services:
         )
 
     def client_for(self, team_id: str) -> WebClient:
-        """A Web API client for a workspace, outside any request (the scheduler, the CLI)."""
+        """A Web API client for a workspace, outside any request (the scheduler, the CLI).
+
+        OAuth mode: the workspace's own bot token from the installation store, refreshed and
+        saved first when it is about to expire; raises `bot.oauth.NotInstalled` when the
+        workspace has no installation. Single workspace: `SLACK_BOT_TOKEN`.
+        """
+        if self.settings.oauth:
+            return self.web_client(self.installations.bot_token(team_id))
         if team_id not in self._clients:
             self._clients[team_id] = self.web_client(self.settings.bot_token)
         return self._clients[team_id]
+
+    @cached_property
+    def installations(self):
+        """OAuth mode: the workspaces that installed the app (`bot.oauth.Installations`)."""
+        from bot.oauth import Installations
+
+        return Installations(self)

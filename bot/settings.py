@@ -17,7 +17,15 @@ WHERE_TO_GET = {
     "SLACK_BOT_TOKEN": "OAuth & Permissions → Bot User OAuth Token (xoxb-…), after installing the app",
     "SLACK_SIGNING_SECRET": "Basic Information → App Credentials → Signing Secret",
     "SLACK_APP_TOKEN": "Basic Information → App-Level Tokens, scope connections:write (xapp-…)",
+    "SLACK_CLIENT_ID": "Basic Information → App Credentials → Client ID",
+    "SLACK_CLIENT_SECRET": "Basic Information → App Credentials → Client Secret",
 }
+# Not from Slack: secrets you make up.
+YOUR_OWN = {
+    "SLACK_STATE_SECRET": "a long random string of your own, e.g. "
+    "python -c \"import secrets; print(secrets.token_hex(32))\"",
+}
+OAUTH_SETTINGS = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET")
 
 
 class SettingsError(Exception):
@@ -48,7 +56,10 @@ class Settings:
     def missing_for_run(self) -> list[str]:
         """The Slack settings `coach run` cannot start without, in this mode."""
         missing = []
-        if not self.oauth and not self.bot_token:
+        oauth_values = dict(zip(OAUTH_SETTINGS, (self.client_id, self.client_secret, self.state_secret)))
+        if any(oauth_values.values()) and not self.oauth:
+            missing.extend(name for name, value in oauth_values.items() if not value)
+        elif not self.oauth and not self.bot_token:
             missing.append("SLACK_BOT_TOKEN")
         if not self.socket_mode and not self.signing_secret:
             missing.append("SLACK_SIGNING_SECRET")
@@ -98,7 +109,16 @@ def load_settings(env: dict[str, str] | None = None, dotenv_path: str | Path | N
 def missing_settings_message(missing: list[str]) -> str:
     lines = ["Breakthrough Coach can't start: these settings are missing:"]
     for name in missing:
-        lines.append(f"  {name}: Slack app settings → {WHERE_TO_GET[name]}")
+        if name in YOUR_OWN:
+            lines.append(f"  {name}: {YOUR_OWN[name]}")
+        else:
+            lines.append(f"  {name}: Slack app settings → {WHERE_TO_GET[name]}")
+    if any(name in OAUTH_SETTINGS for name in missing):
+        lines.append(
+            "Installing in several workspaces (OAuth) needs all three of SLACK_CLIENT_ID, "
+            "SLACK_CLIENT_SECRET and SLACK_STATE_SECRET; for one workspace leave all three empty "
+            "and set SLACK_BOT_TOKEN instead."
+        )
     lines.append(
         "Create the app from manifest.yml (api.slack.com/apps → Create New App → From a manifest), "
         "then copy .env.example to .env and fill it in. See README.md."

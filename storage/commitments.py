@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Iterable, Sequence
 
+from sqlalchemy import update
 from sqlmodel import col, select
 
 from storage.db import Database
 from storage.models import (
+    Breakdown,
     Commitment,
     CommitmentStatus,
     Enrolment,
@@ -81,14 +83,14 @@ def set_home_ts(db: Database, commitment_id: int, ts: str) -> None:
 
 
 def get_by_number(db: Database, team_id: str, number: int) -> Commitment | None:
-    with db.session() as session:
+    with db.read() as session:
         return session.exec(
             select(Commitment).where(Commitment.team_id == team_id, Commitment.number == number)
         ).first()
 
 
 def find_by_home_ts(db: Database, team_id: str, channel_id: str, ts: str) -> Commitment | None:
-    with db.session() as session:
+    with db.read() as session:
         return session.exec(
             select(Commitment).where(
                 Commitment.team_id == team_id,
@@ -98,23 +100,32 @@ def find_by_home_ts(db: Database, team_id: str, channel_id: str, ts: str) -> Com
         ).first()
 
 
+# A progress report as `load_states` reads it: a read-only row with ProgressReport's columns
+# as attributes (`.value`, `.reported_at`, …). Rows, not ORM objects: a check-in reads
+# hundreds of thousands, and building ORM objects would take most of its time.
+REPORT_COLUMNS = tuple(ProgressReport.__table__.columns)
+
+
 def load_states(db: Database, commitments: Sequence[Commitment]) -> list[CommitmentState]:
     """Enrolled people and reports for many commitments in two queries."""
     ids = [c.id for c in commitments]
     if not ids:
         return []
-    with db.session() as session:
-        enrolments = session.exec(
-            select(Enrolment).where(col(Enrolment.commitment_id).in_(ids)).order_by(Enrolment.id)
+    with db.read() as session:
+        connection = session.connection()
+        enrolments = connection.execute(
+            select(Enrolment.commitment_id, Enrolment.user_id)
+            .where(col(Enrolment.commitment_id).in_(ids))
+            .order_by(Enrolment.id)
         ).all()
-        reports = session.exec(
-            select(ProgressReport)
+        reports = connection.execute(
+            select(*REPORT_COLUMNS)
             .where(col(ProgressReport.commitment_id).in_(ids))
             .order_by(ProgressReport.reported_at, ProgressReport.id)
         ).all()
     people: dict[int, list[str]] = {i: [] for i in ids}
-    for enrolment in enrolments:
-        people[enrolment.commitment_id].append(enrolment.user_id)
+    for commitment_id, user_id in enrolments:
+        people[commitment_id].append(user_id)
     by_commitment: dict[int, list[ProgressReport]] = {i: [] for i in ids}
     for report in reports:
         by_commitment[report.commitment_id].append(report)
@@ -126,7 +137,7 @@ def load_state(db: Database, commitment: Commitment) -> CommitmentState:
 
 
 def list_active(db: Database, team_id: str, channel_id: str) -> list[Commitment]:
-    with db.session() as session:
+    with db.read() as session:
         return list(
             session.exec(
                 select(Commitment)
@@ -152,7 +163,7 @@ def enroll(db: Database, commitment_id: int, user_id: str, now: datetime) -> boo
 
 
 def is_enrolled(db: Database, commitment_id: int, user_id: str) -> bool:
-    with db.session() as session:
+    with db.read() as session:
         return (
             session.exec(
                 select(Enrolment.id).where(
@@ -183,6 +194,12 @@ def end(db: Database, commitment_id: int, status: str, reason: str | None, now: 
         commitment.status = status
         commitment.end_reason = reason
         commitment.ended_at = now
+        # A breakdown closes when its commitment ends.
+        session.execute(
+            update(Breakdown)
+            .where(Breakdown.commitment_id == commitment_id, col(Breakdown.closed_at).is_(None))
+            .values(closed_at=now, close_reason="ended")
+        )
         return True
 
 

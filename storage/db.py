@@ -1,12 +1,17 @@
 """The one place that opens database connections.
 
 SQLite is the embedded default: WAL journal, a busy timeout, foreign keys on, and every
-transaction started with BEGIN IMMEDIATE so concurrent writers queue instead of failing.
+`session()` transaction started with BEGIN IMMEDIATE so concurrent writers queue instead of
+failing. Within one process, writers queue on a lock first: SQLite's own busy handler sleeps
+between retries (up to 100 ms a time), leaving the lock idle while threads sleep.
+`read()` sessions are for reads only: a plain (deferred) BEGIN and no lock, so in WAL mode a
+read never waits for a writer (nor for a check-in run holding the write lock for a while).
 PostgreSQL (psycopg 3) is used when `DATABASE_URL` says so.
 """
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -17,6 +22,11 @@ from sqlmodel import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 MIGRATIONS = Path(__file__).parent / "migrations"
+READ_ONLY = "coach_read_only"  # execution option: this connection's transactions only read
+
+# One lock per SQLite file, shared by every Database on it in this process.
+_write_locks: dict[str, threading.RLock] = {}
+_write_locks_guard = threading.Lock()
 
 
 def normalise_url(url: str) -> str:
@@ -55,7 +65,14 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def _write_lock(engine: Engine) -> threading.RLock:
+    key = str(engine.url.database)
+    with _write_locks_guard:
+        return _write_locks.setdefault(key, threading.RLock())
 
 
 class Database:
@@ -64,6 +81,9 @@ class Database:
     def __init__(self, url: str):
         self.url = normalise_url(url)
         self.engine = make_engine(self.url)
+        self._read_engine = self.engine.execution_options(**{READ_ONLY: True})
+        sqlite = self.engine.dialect.name == "sqlite"
+        self._writers = _write_lock(self.engine) if sqlite else None
 
     @property
     def dialect(self) -> str:
@@ -71,7 +91,7 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as session:
+        with self._queue(), Session(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()
@@ -79,9 +99,30 @@ class Database:
                 session.rollback()
                 raise
 
+    @contextmanager
+    def _queue(self) -> Iterator[None]:
+        """SQLite: wait for this process's other writers on a lock that wakes the next one at
+        once. After the busy timeout, go on and leave it to SQLite (as without the lock)."""
+        if self._writers is None:
+            yield
+            return
+        held = self._writers.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+        try:
+            yield
+        finally:
+            if held:
+                self._writers.release()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session that only reads: never waits for writers on SQLite. Nothing is committed;
+        what it loaded stays readable after it closes."""
+        with Session(self._read_engine, expire_on_commit=False) as session:
+            yield session
+
     def ping(self) -> bool:
         try:
-            with self.engine.connect() as connection:
+            with self._read_engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
             return True
         except Exception:

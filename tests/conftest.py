@@ -20,6 +20,7 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.web import make_wsgi
 from storage.db import Database
+from storage.workspaces import SLACK_TABLES
 from tests.fake_slack import FakeSlack
 from tests.slack_client import SlackSender
 
@@ -66,7 +67,8 @@ def _fresh_database(kind: str, request, tmp_path) -> Database:
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return Database(f"sqlite:///{path}")
     db = Database(request.getfixturevalue("postgres_url"))
-    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    names = [t.name for t in SQLModel.metadata.sorted_tables] + list(SLACK_TABLES)
+    tables = ", ".join(f'"{name}"' for name in names)
     with db.engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     return db

@@ -13,8 +13,18 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import parse_qs
+
+import yaml
+
+MANIFEST = Path(__file__).resolve().parent.parent / "manifest.yml"
+
+
+def manifest_bot_scopes() -> list[str]:
+    """The bot scopes manifest.yml asks for: what a token from a real install carries."""
+    return list(yaml.safe_load(MANIFEST.read_text())["oauth_config"]["scopes"]["bot"])
 
 
 @dataclass
@@ -78,6 +88,7 @@ class FakeSlack:
         self.delay = 0.0  # seconds every API answer waits (benchmarks)
         self.bot_user_id = "UBOT"
         self.team_id = "T1"
+        self.scopes = manifest_bot_scopes()  # auth.test's x-oauth-scopes, oauth.v2.access's scope
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -144,6 +155,11 @@ class FakeSlack:
 
     # --- answers -----------------------------------------------------------------------------
 
+    def _default_headers(self, method: str) -> dict[str, str]:
+        if method == "auth.test":
+            return {"x-oauth-scopes": ",".join(self.scopes)}
+        return {}
+
     def _default(self, method: str, params: dict[str, Any]) -> dict:
         ts = f"{1_700_000_000 + next(self._ts)}.000100"
         channel = params.get("channel")
@@ -169,6 +185,17 @@ class FakeSlack:
             return {"ok": True, "upload_url": f"{self.url}/upload/F1", "file_id": "F1"}
         if method == "files.completeUploadExternal":
             return {"ok": True, "files": [{"id": "F1", "title": "chart"}]}
+        if method == "oauth.v2.access":
+            if params.get("grant_type") == "refresh_token":
+                n = next(self._ts)
+                return {"ok": True, "app_id": "A1", "token_type": "bot", "scope": ",".join(self.scopes),
+                        "access_token": f"xoxe.xoxb-refreshed-{n}", "refresh_token": f"xoxe-1-refreshed-{n}",
+                        "expires_in": 43200, "bot_user_id": self.bot_user_id,
+                        "team": {"id": self.team_id, "name": "Test"}, "enterprise": None}
+            return {"ok": True, "app_id": "A1", "authed_user": {"id": "U1"}, "token_type": "bot",
+                    "scope": ",".join(self.scopes), "access_token": "xoxb-installed-token",
+                    "bot_user_id": self.bot_user_id, "team": {"id": self.team_id, "name": "Test"},
+                    "enterprise": None, "is_enterprise_install": False}
         if method == "users.info":
             user = params.get("user")
             return {"ok": True, "user": {"id": user, "tz": "UTC", "name": user}}
@@ -187,7 +214,8 @@ class FakeSlack:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
                 path = self.path.split("?")[0]
-                params = _parse(raw, self.headers.get("Content-Type", ""))
+                # Upload bodies are the file's bytes, whatever Content-Type urllib gives them.
+                params = {} if path.startswith("/upload/") else _parse(raw, self.headers.get("Content-Type", ""))
                 query = self.path.split("?", 1)[1] if "?" in self.path else ""
                 for key, values in parse_qs(query).items():
                     params.setdefault(key, values[-1])
@@ -219,7 +247,7 @@ class FakeSlack:
                 payload = json.dumps(answer.body).encode() if answer.body is not None else b"ok"
                 self.send_response(answer.status)
                 self.send_header("Content-Type", "application/json" if answer.body is not None else "text/plain")
-                for key, value in answer.headers.items():
+                for key, value in {**fake._default_headers(method), **answer.headers}.items():
                     self.send_header(key, value)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()

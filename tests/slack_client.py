@@ -165,4 +165,8 @@ def _element_state(kind: str, value: Any) -> dict[str, Any]:
         return {"type": kind, "selected_users": value or []}
     if kind in ("static_select", "radio_buttons"):
         return {"type": kind, "selected_option": {"value": value} if value is not None else None}
+    if kind == "conversations_select":
+        return {"type": kind, "selected_conversation": value}
+    if kind == "channels_select":
+        return {"type": kind, "selected_channel": value}
     return {"type": kind, "value": value}

@@ -159,13 +159,16 @@ def shortfall(facts: CommitmentFacts, today: date) -> float:
     return (facts.target - projected_value(facts, today)) * facts.direction
 
 
-def verdict(facts: CommitmentFacts, today: date) -> Verdict:
-    """Breakdown when the projection falls short of the target by more than 5% of the span."""
+def verdict(facts: CommitmentFacts, today: date, projected: float | None = None) -> Verdict:
+    """Breakdown when the projection falls short of the target by more than 5% of the span.
+    `projected`: `projected_value(facts, today)` when the caller has it already."""
     if (today - facts.start).days < MIN_AGE_DAYS:
         return Verdict.NOT_JUDGED
     allowed = BREAKDOWN_TOLERANCE * facts.span
     noise = _FLOAT_NOISE * max(1.0, abs(facts.baseline), abs(facts.target))
-    if shortfall(facts, today) - allowed > noise:
+    if projected is None:
+        projected = projected_value(facts, today)
+    if (facts.target - projected) * facts.direction - allowed > noise:
         return Verdict.BREAKDOWN
     return Verdict.ON_TRACK
 

@@ -57,13 +57,14 @@ def review(state: CommitmentState, today: date, day_of: Callable) -> Review:
     facts = facts_of(state, day_of)
     latest = state.latest
     current = latest.value if latest else state.commitment.baseline
+    projected = projected_value(facts, today)
     return Review(
         state=state,
         today=today,
         current=current,
         fraction=progress_fraction(facts, current),
-        projected=projected_value(facts, today),
-        verdict=verdict(facts, today),
+        projected=projected,
+        verdict=verdict(facts, today, projected),
         has_reports=bool(state.reports),
         breakthrough=is_breakthrough(facts),
     )

@@ -6,8 +6,11 @@ import re
 from datetime import date
 
 from slack_bolt import App
+from slack_sdk.errors import SlackApiError
 
 from bot import ids
+from bot.background import views as background_views
+from bot.charts import upload_chart
 from bot.coaching import parsing
 from bot.coaching.parsing import Declaration, ParseError
 from bot.commit_command import CommandRequest, CommitRouter, with_usage
@@ -18,6 +21,7 @@ from bot.listening import CoachError, ModalErrors, guarded
 from bot.posting import post
 from bot.services import Services
 from bot.slack_text import escape, quantity, unescape
+from storage import background as background_store
 from storage import commitments as store
 from storage.models import Commitment, CommitmentStatus, ProgressReport
 
@@ -29,6 +33,14 @@ class CommitmentFlows:
 
     def __init__(self, services: Services):
         self.services = services
+        # Other domains add blocks to `/commit status #N` here: fn(commitment) -> blocks.
+        self.card_extras: list = []
+
+    def status_card(self, commitment: Commitment):
+        text, blocks = views.status_card(self.review(commitment))
+        for extra in self.card_extras:
+            blocks = blocks + extra(commitment)
+        return text, blocks[:50]
 
     def review(self, commitment: Commitment):
         s = self.services
@@ -61,6 +73,8 @@ class CommitmentFlows:
         commitment.home_ts = ts
         if commitment.known is None:
             post(client, commitment.channel_id, views.known_question(commitment), thread_ts=ts)
+        # What everyone "knows" makes it impossible: surface it (bot/background).
+        post(client, commitment.channel_id, background_views.impossibility_question(commitment), thread_ts=ts)
 
     def in_thread(self, client, commitment: Commitment, message) -> None:
         post(client, commitment.channel_id, message, thread_ts=commitment.home_ts)
@@ -121,12 +135,14 @@ def register(app: App, router: CommitRouter, services: Services) -> CommitmentFl
         states = store.load_states(services.db, commitments)
         reviews = [review(s, services.today(), services.day_of) for s in states]
         text, blocks = views.status_list(reviews)
-        req.reply(text, blocks)
+        agreements = background_views.status_part(
+            background_store.agreements_for_channel(services.db, req.team_id, req.channel_id))
+        req.reply(text, blocks[: 50 - len(agreements)] + agreements)
 
     @router.on(parsing.StatusOne)
     def status_one(req: CommandRequest) -> None:
         commitment = access.in_channel(services, req.team_id, req.channel_id, req.parsed.number)
-        text, blocks = views.status_card(flows.review(commitment))
+        text, blocks = flows.status_card(commitment)
         req.reply(text, blocks)
 
     @router.on(parsing.Progress)
@@ -157,6 +173,8 @@ def register(app: App, router: CommitRouter, services: Services) -> CommitmentFl
         values = form_values(view)
         d, members = declaration_from_form(values, services.today())
         channel_id = view.get("private_metadata") or ""
+        if not channel_id and ids.CHANNEL in values:  # opened from App Home: the person picked it
+            channel_id = picked_channel(client, values.get(ids.CHANNEL))
         if not channel_id:
             raise CoachError("I lost track of the channel; run `/commit` again from the channel.")
         team_id = body["team"]["id"] if body.get("team") else view["team_id"]
@@ -238,7 +256,8 @@ def register(app: App, router: CommitRouter, services: Services) -> CommitmentFl
         if thread_ts:
             commitment = store.find_by_home_ts(services.db, team_id, channel_id, thread_ts)
             if commitment is not None:
-                post(client, channel_id, views.status_card(flows.review(commitment)), thread_ts=thread_ts)
+                post(client, channel_id, flows.status_card(commitment), thread_ts=thread_ts)
+                upload_chart(client, services, commitment)  # after the event was acknowledged
                 return
         states = store.load_states(services.db, store.list_active(services.db, team_id, channel_id))
         reviews = [review(s, services.today(), services.day_of) for s in states]
@@ -246,6 +265,28 @@ def register(app: App, router: CommitRouter, services: Services) -> CommitmentFl
 
     app.event("app_mention")(mentioned)
     return flows
+
+
+def picked_channel(client, channel_id) -> str:
+    """The channel picked in commit_modal (from App Home): one where the app can post.
+
+    One quick read before answering the modal, so a channel the app can't post in is
+    flagged on the `channel` block; public channels the app isn't in yet are joined later.
+    """
+    if not channel_id or not isinstance(channel_id, str) or channel_id.startswith(("D", "U")):
+        raise ModalErrors({ids.CHANNEL: "Pick the channel where the team will work on it."})
+    try:
+        channel = client.conversations_info(channel=channel_id).get("channel") or {}
+    except SlackApiError as error:
+        if error.response.get("error") in ("channel_not_found", "not_in_channel"):
+            raise ModalErrors({ids.CHANNEL: "I can't see that channel. Invite me there first (`/invite @coach`)."}) \
+                from None
+        return channel_id  # can't tell now: posting will join it, or say what went wrong
+    if channel.get("is_archived"):
+        raise ModalErrors({ids.CHANNEL: "That channel is archived. Pick another one."})
+    if channel.get("is_private") and channel.get("is_member") is False:
+        raise ModalErrors({ids.CHANNEL: "I'm not in that private channel. Invite me there first (`/invite @coach`)."})
+    return channel_id
 
 
 def number_field(values: dict, block_id: str, required: bool) -> float | None:

@@ -102,7 +102,7 @@ def verdict_line(r: Review) -> str:
     c = r.commitment
     projected = quantity(r.projected, c.unit)
     if not r.has_reports:
-        return "Trajectory: no progress reported yet."
+        return f"Trajectory: no progress reported yet, so it stays at {projected} by {c.due.isoformat()}."
     if r.verdict is Verdict.NOT_JUDGED:
         return f"Trajectory: heading for {projected} by the due date (not judged in the first 7 days)."
     if r.verdict is Verdict.BREAKDOWN:
@@ -236,12 +236,24 @@ def _modal(callback_id: str, title_text: str, submit: str, blocks: list[dict], m
     }
 
 
+def channel_picker() -> dict:
+    """commit_modal's `channel` input, for a modal opened outside any channel (App Home)."""
+    return _input(ids.CHANNEL, "Channel: where the team works on it", {
+        "type": "conversations_select",
+        "action_id": ids.CHANNEL,
+        "filter": {"include": ["public", "private"], "exclude_bot_users": True,
+                   "exclude_external_shared_channels": True},
+    }, hint="The announcement becomes the commitment's home thread there.")
+
+
 def commit_modal(channel_id: str, today: date) -> dict:
+    """Declaring from a channel keeps it in `private_metadata`; without one (App Home),
+    the modal asks for the channel in a `channel` block first."""
     return _modal(
         ids.COMMIT_MODAL,
         "Declare a commitment",
         "Declare",
-        [
+        ([] if channel_id else [channel_picker()]) + [
             _input(ids.OUTCOME, "Outcome", _text_input(ids.OUTCOME, max_length=200),
                    hint="A measurable result far beyond what you know how to produce."),
             _input(ids.BASELINE, "Baseline: where you are now", _number_input(ids.BASELINE)),
