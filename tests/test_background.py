@@ -504,7 +504,7 @@ def test_for_checkin_gives_this_weeks_agreements_and_what_still_runs(database):
     store.reinvent(database, old, text="old agreement", kind="committed", user_id="U2", now=NOW - timedelta(days=10))
     fresh = conversation("fresh belief")
     store.reinvent(database, fresh, text="fresh <agreement>", kind="possible", user_id="U3", now=NOW)
-    quiet = conversation("quiet belief")
+    conversation("quiet belief")
     loud = conversation("loud belief")
     for person in ("U4", "U5"):
         store.toggle_recognition(database, loud.id, person, NOW)

@@ -10,7 +10,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 
 from tests.conftest import SIGNING_SECRET
 from tests.slack_client import SlackSender

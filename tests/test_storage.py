@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from storage import commitments as store
-from storage.db import Database, normalise_url
+from storage.db import normalise_url
 from storage.models import Commitment, ProgressReport
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Callable, Sequence
 
+from bot.blocks import button, context, modal, section
 from bot import ids
 from bot.background.command import BACKGROUND_USAGE, EXAMPLE, KINDS, MAX_TEXT
 from bot.slack_text import escape, user, users
@@ -23,24 +24,6 @@ MAX_LISTED = 40
 
 
 # --- small parts ---------------------------------------------------------------------------------
-
-
-def _section(text: str, block_id: str | None = None) -> dict:
-    block = {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-    if block_id:
-        block["block_id"] = block_id
-    return block
-
-
-def _context(text: str) -> dict:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
-
-
-def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict:
-    button = {"type": "button", "text": {"type": "plain_text", "text": text}, "action_id": action_id, "value": value}
-    if style:
-        button["style"] = style
-    return button
 
 
 def fit(text: str, limit: int, render: Callable[[str], str] = escape) -> str:
@@ -90,23 +73,23 @@ def conversation_message(s: ConversationSummary) -> Message:
     c, a = s.conversation, s.agreement
     text = f"Background conversation surfaced by {user(c.surfaced_by)}: {inline(c.text)}"
     blocks = [
-        _section(":speech_balloon: *Background conversation*\n" + quote(c.text, 2600), block_id="background"),
-        _context(f"Surfaced by {user(c.surfaced_by)}{_source(c)} · {recognition_line(s)}"),
+        section(":speech_balloon: *Background conversation*\n" + quote(c.text, 2600), block_id="background"),
+        context(f"Surfaced by {user(c.surfaced_by)}{_source(c)} · {recognition_line(s)}"),
     ]
     if a is not None:
         blocks.append(
-            _section(
+            section(
                 f":handshake: *New agreement* ({kind_word(a.kind)}), by {user(a.made_by)}\n" + quote(a.text, 2600),
                 block_id="agreement",
             )
         )
-    buttons = [_button("Me too", ids.BACKGROUND_ME_TOO, str(c.id))]
+    buttons = [button("Me too", ids.BACKGROUND_ME_TOO, str(c.id))]
     if a is None:
-        buttons.append(_button("Reinvent", ids.BACKGROUND_REINVENT, str(c.id)))
+        buttons.append(button("Reinvent", ids.BACKGROUND_REINVENT, str(c.id)))
     blocks.append({"type": "actions", "block_id": "background_actions", "elements": buttons})
     if a is None:
         blocks.append(
-            _context(
+            context(
                 "*Me too* if it runs you too. *Reinvent* when you're ready to replace it with a new "
                 "agreement: what is now possible, committed, a breakthrough, a breakdown, or integrity."
             )
@@ -119,15 +102,15 @@ def agreement_message(c: BackgroundConversation, a: NewAgreement, in_thread: boo
     if in_thread:
         text = f"{user(a.made_by)} reinvented this background conversation. New agreement ({kind_word(a.kind)}): {inline(a.text)}"
         return text, [
-            _section(
+            section(
                 f":handshake: {user(a.made_by)} reinvented this background conversation.\n"
                 f"*New agreement* ({kind_word(a.kind)}):\n" + quote(a.text, 2600)
             )
         ]
     text = f"New agreement ({kind_word(a.kind)}) by {user(a.made_by)}: {inline(a.text)}"
     return text, [
-        _section(f":handshake: *New agreement* ({kind_word(a.kind)}), by {user(a.made_by)}\n" + quote(a.text, 2600)),
-        _context(f"In place of the background conversation {inline(c.text, 400)}"),
+        section(f":handshake: *New agreement* ({kind_word(a.kind)}), by {user(a.made_by)}\n" + quote(a.text, 2600)),
+        context(f"In place of the background conversation {inline(c.text, 400)}"),
     ]
 
 
@@ -162,13 +145,13 @@ def list_message(summaries: Sequence[ConversationSummary]) -> Message:
             "No background conversations surfaced in this channel yet. "
             f"Surface one: `/background {EXAMPLE}`"
         )
-        return text, [_section(text)]
+        return text, [section(text)]
     n = len(summaries)
     text = f"{n} background conversation{'s' if n != 1 else ''} in this channel, most recognised first"
-    blocks = [_section(f"*{text}*")]
-    blocks += [_section(_listed(s)) for s in summaries[:MAX_LISTED]]
+    blocks = [section(f"*{text}*")]
+    blocks += [section(_listed(s)) for s in summaries[:MAX_LISTED]]
     if n > MAX_LISTED:
-        blocks.append(_context(f"…and {n - MAX_LISTED} more."))
+        blocks.append(context(f"…and {n - MAX_LISTED} more."))
     return text, blocks
 
 
@@ -210,7 +193,7 @@ def impossibility_question(c: Commitment) -> Message:
         "Say them out loud so the team can see them and reinvent them: `/background ‹what everyone knows›`, "
         "or on any message that says one, *⋯ → Surface background*."
     )
-    return f"{text} {how}", [_section(text), _context(how)]
+    return f"{text} {how}", [section(text), context(how)]
 
 
 def suggestion(sentence: str, value: str) -> Message:
@@ -221,10 +204,10 @@ def suggestion(sentence: str, value: str) -> Message:
         "and reinvent it?"
     )
     return text, [
-        _section(text),
+        section(text),
         {"type": "actions", "block_id": "background_suggest",
-         "elements": [_button("Surface it", ids.BACKGROUND_SUGGEST, value, style="primary")]},
-        _context("Only you see this, and nothing is kept unless you surface it. `/background watch off` "
+         "elements": [button("Surface it", ids.BACKGROUND_SUGGEST, value, style="primary")]},
+        context("Only you see this, and nothing is kept unless you surface it. `/background watch off` "
                  "stops these suggestions in this channel."),
     ]
 
@@ -237,8 +220,8 @@ def status_part(agreements: Sequence[NewAgreement], limit: int = 5) -> list[dict
     if not agreements:
         return []
     lines = [f"• ({kind_word(a.kind)}) {inline(a.text, 300)} · {user(a.made_by)}" for a in agreements[:limit]]
-    more = f"\n…and more: `/background list`" if len(agreements) > limit else ""
-    return [_section("*New agreements*\n" + "\n".join(lines) + more, block_id="new_agreements")]
+    more = "\n…and more: `/background list`" if len(agreements) > limit else ""
+    return [section("*New agreements*\n" + "\n".join(lines) + more, block_id="new_agreements")]
 
 
 def checkin_section(new_this_week: Sequence[NewAgreement], running: Sequence[ConversationSummary]) -> list[dict]:
@@ -249,11 +232,11 @@ def checkin_section(new_this_week: Sequence[NewAgreement], running: Sequence[Con
         lines = [f"• ({kind_word(a.kind)}) {inline(a.text, 200)} · {user(a.made_by)}" for a in new_this_week[:8]]
         if len(new_this_week) > 8:
             lines.append(f"…and {len(new_this_week) - 8} more: `/background list`")
-        blocks.append(_section(":handshake: *New agreements this week*\n" + "\n".join(lines),
+        blocks.append(section(":handshake: *New agreements this week*\n" + "\n".join(lines),
                                block_id="background_agreements"))
     if running:
         lines = [f"• {inline(s.conversation.text, 200)} · Me too: {s.recognition}" for s in running[:5]]
-        blocks.append(_section(
+        blocks.append(section(
             ":speech_balloon: *Still running in the background*\n" + "\n".join(lines)
             + "\nReady to replace one with a new agreement? Click *Reinvent* under it.",
             block_id="background_running",
@@ -262,18 +245,6 @@ def checkin_section(new_this_week: Sequence[NewAgreement], running: Sequence[Con
 
 
 # --- modals ----------------------------------------------------------------------------------------
-
-
-def _modal(callback_id: str, title_text: str, submit: str, blocks: list[dict], metadata: str) -> dict:
-    return {
-        "type": "modal",
-        "callback_id": callback_id,
-        "title": {"type": "plain_text", "text": title_text},
-        "submit": {"type": "plain_text", "text": submit},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "private_metadata": metadata,
-        "blocks": blocks,
-    }
 
 
 def _text_input(action_id: str, initial: str | None = None) -> dict:
@@ -287,7 +258,7 @@ def background_modal(channel_id: str, message_ts: str | None, initial: str | Non
     """`background_modal`: surface a background conversation in `channel_id`, linking to the message
     at `message_ts` when there is one."""
     metadata = json.dumps({"channel": channel_id, "ts": message_ts})
-    return _modal(
+    return modal(
         ids.BACKGROUND_MODAL,
         "Background conversation",
         "Surface",
@@ -308,12 +279,12 @@ def agreement_modal(c: BackgroundConversation) -> dict:
     options = [
         {"text": {"type": "plain_text", "text": label}, "value": kind} for kind, label in KINDS.items()
     ]
-    return _modal(
+    return modal(
         ids.AGREEMENT_MODAL,
         "Reinvent",
         "Agree",
         [
-            _section("*Background conversation*\n" + quote(c.text, 2800)),
+            section("*Background conversation*\n" + quote(c.text, 2800)),
             {
                 "type": "input",
                 "block_id": ids.AGREEMENT,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from bot.blocks import button, context, section
 from bot import ids
 from bot.checkins.plan import ChannelCheckin, CommitmentCheck, Coverage, DueAction
 from bot.coaching.integrity import Integrity, PromiseState
@@ -22,24 +23,6 @@ MAX_BLOCKS = 50
 SECTION_LIMIT = 2900
 
 
-def _section(text: str, block_id: str | None = None) -> dict:
-    block = {"type": "section", "text": {"type": "mrkdwn", "text": text[:SECTION_LIMIT]}}
-    if block_id:
-        block["block_id"] = block_id
-    return block
-
-
-def _context(text: str) -> dict:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:SECTION_LIMIT]}]}
-
-
-def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict:
-    button = {"type": "button", "text": {"type": "plain_text", "text": text}, "action_id": action_id, "value": value}
-    if style:
-        button["style"] = style
-    return button
-
-
 def _actions(block_id: str, *buttons: dict) -> dict:
     return {"type": "actions", "block_id": block_id, "elements": list(buttons)}
 
@@ -53,14 +36,14 @@ def add_action_value(commitment_id: int, breakdown_id: int | None) -> str:
 
 
 def add_action_button(commitment_id: int, breakdown_id: int | None) -> dict:
-    return _button("Add new action", ids.CHECKIN_ADD_ACTION, add_action_value(commitment_id, breakdown_id), "primary")
+    return button("Add new action", ids.CHECKIN_ADD_ACTION, add_action_value(commitment_id, breakdown_id), "primary")
 
 
 def done_buttons(action: Action, state: PromiseState) -> list[dict]:
     """"Done" while not done; "Not done" only while it can still be revoked (open)."""
-    buttons = [_button("Done", ids.ACTION_KEPT, str(action.id), "primary")]
+    buttons = [button("Done", ids.ACTION_KEPT, str(action.id), "primary")]
     if state is PromiseState.OPEN:
-        buttons.append(_button("Not done", ids.ACTION_NOT_KEPT, str(action.id)))
+        buttons.append(button("Not done", ids.ACTION_NOT_KEPT, str(action.id)))
     return buttons
 
 
@@ -166,7 +149,7 @@ def _ending_blocks(check: CommitmentCheck) -> list[dict]:
             f"{quantity(c.target, c.unit)} committed by {c.due.isoformat()}. "
             "What did it make possible, and what will you commit to next?"
         )
-    return [_section(text, block_id=f"commitment_{c.id}")]
+    return [section(text, block_id=f"commitment_{c.id}")]
 
 
 def _check_blocks(check: CommitmentCheck, today: date, day_of) -> list[dict]:
@@ -193,10 +176,10 @@ def _check_blocks(check: CommitmentCheck, today: date, day_of) -> list[dict]:
     if check.due_actions:
         lines.append("Actions due since the last check-in:")
         lines.extend(action_line(d.action, d.state) for d in settled)
-    blocks = [_section("\n".join(lines), block_id=f"commitment_{c.id}")]
+    blocks = [section("\n".join(lines), block_id=f"commitment_{c.id}")]
     for d in check.due_actions:
         if _markable(d):
-            blocks.append(_section(action_line(d.action, d.state)))
+            blocks.append(section(action_line(d.action, d.state)))
             blocks.append(_actions(f"action_{d.action.id}", *done_buttons(d.action, d.state)))
     if check.in_breakdown:
         breakdown_id = check.still_open.id if check.still_open is not None else None
@@ -214,11 +197,11 @@ def checkin_messages(plan: ChannelCheckin, day_of) -> list[Message]:
     than one message holds (50 blocks), the rest follow in its thread."""
     heading = "First weekly check-in" if plan.first else "Weekly check-in"
     summary = _summary(plan)
-    header = [_section(f":calendar: *{heading}* · {day(plan.today)}\n{summary}.", block_id="checkin")]
+    header = [section(f":calendar: *{heading}* · {day(plan.today)}\n{summary}.", block_id="checkin")]
     if plan.ended_since:
-        header.append(_section("Since the last check-in:\n" + "\n".join(_ended_since_line(c) for c in plan.ended_since)))
+        header.append(section("Since the last check-in:\n" + "\n".join(_ended_since_line(c) for c in plan.ended_since)))
     groups = [_check_blocks(check, plan.today, day_of) for check in plan.checks]
-    groups.append([_context(
+    groups.append([context(
         f"Check-ins here: {plan.schedule.describe()}. Change with `/commit checkin ‹weekday› ‹HH:MM› [timezone]`."
     )])
     pages: list[list[dict]] = [header]
@@ -234,7 +217,7 @@ def checkin_messages(plan: ChannelCheckin, day_of) -> list[Message]:
     messages = [(text, pages[0])]
     for number, page in enumerate(pages[1:], start=2):
         label = f"{heading}, continued ({number}/{len(pages)})"
-        messages.append((label, [_context(label)] + page))
+        messages.append((label, [context(label)] + page))
     return messages
 
 
@@ -260,7 +243,7 @@ def breakdown_announcement(r: Review, breakdown_id: int) -> Message:
     c = r.commitment
     text = f":construction: *Breakdown on #{c.number}.* {_landing(r)}"
     return text, [
-        _section(f"{text}\n{CALL_FOR_ACTION}", block_id="breakdown"),
+        section(f"{text}\n{CALL_FOR_ACTION}", block_id="breakdown"),
         _actions("breakdown_actions", add_action_button(c.id, breakdown_id)),
     ]
 
@@ -276,7 +259,7 @@ def declared_breakdown(r: Review, declared_by: str, what: str, breakdown_id: int
         )
     text = f":construction: {user(declared_by)} declared a *breakdown on #{c.number}*: {escape(what)}"
     return text, [
-        _section(f"{text}\n{where}\n{CALL_FOR_ACTION}", block_id="breakdown"),
+        section(f"{text}\n{where}\n{CALL_FOR_ACTION}", block_id="breakdown"),
         _actions("breakdown_actions", add_action_button(c.id, breakdown_id)),
     ]
 
@@ -291,7 +274,7 @@ def breakdown_closed(r: Review, days_open: int, promises_since: int) -> Message:
         f"{quantity(r.projected, c.unit)} by {c.due.isoformat()} against {quantity(c.target, c.unit)} committed. "
         f"The breakdown is closed after {for_days(days_open)}{promised}."
     )
-    return text, [_section(text)]
+    return text, [section(text)]
 
 
 def missed_reply(r: Review, had_breakdown: bool) -> Message:
@@ -302,7 +285,7 @@ def missed_reply(r: Review, had_breakdown: bool) -> Message:
         f"{quantity(c.target, c.unit)} committed. It ends as missed.{closed} "
         "What did it make possible, and what will you commit to next?"
     )
-    return text, [_section(text)]
+    return text, [section(text)]
 
 
 # --- schedule and pauses -----------------------------------------------------------------------------
@@ -348,7 +331,7 @@ def paused_dm(channel_id: str, reason: str, numbers: list[int]) -> Message:
         "Once I can post there again (invite me with `/invite @Breakthrough Coach`), type "
         "`/commit checkin monday 09:00` in the channel to turn them back on."
     )
-    return text, [_section(text)]
+    return text, [section(text)]
 
 
 # --- for `/commit status #N` ---------------------------------------------------------------------------
@@ -378,4 +361,4 @@ def status_extras(
             f"first new promise {days_ago(today, first_promise_on)}" if first_promise_on else "no new promise yet"
         )
         lines.append(f":construction: Breakdown announced {days_ago(today, open_since)} · {since_promise}")
-    return [_section("\n".join(lines), block_id="status_promises")]
+    return [section("\n".join(lines), block_id="status_promises")]

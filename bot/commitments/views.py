@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from bot.blocks import button, context, input_block, modal, number_input, section, text_input
 from bot import ids
 from bot.coaching.ambition import Ambition, Band
 from bot.coaching.trajectory import Verdict
@@ -16,24 +17,6 @@ from storage.commitments import CommitmentState
 from storage.models import Commitment, ProgressReport
 
 Message = tuple[str, list[dict]]
-
-
-def _section(text: str, block_id: str | None = None) -> dict:
-    block = {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-    if block_id:
-        block["block_id"] = block_id
-    return block
-
-
-def _context(text: str) -> dict:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
-
-
-def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict:
-    button = {"type": "button", "text": {"type": "plain_text", "text": text}, "action_id": action_id, "value": value}
-    if style:
-        button["style"] = style
-    return button
 
 
 def title(c: Commitment) -> str:
@@ -62,22 +45,22 @@ def announcement(state: CommitmentState, a: Ambition) -> Message:
     c = state.commitment
     text = f"New commitment {title(c)}: {span(c)} by {c.due.isoformat()}"
     blocks = [
-        _section(
+        section(
             f":dart: *{title(c)}*\n"
             f"*{span(c)}* by *{c.due.isoformat()}* ({c.due.strftime('%a %d %b %Y')})\n"
             f"Owner: {user(c.owner_id)} · Enrolled: {users(state.enrolled)}",
             block_id="commitment",
         ),
-        _context(ambition_line(a)),
+        context(ambition_line(a)),
         {
             "type": "actions",
             "block_id": "commitment_actions",
             "elements": [
-                _button("I'm in", ids.COMMITMENT_ENROLL, str(c.id), style="primary"),
-                _button("Update progress", ids.COMMITMENT_PROGRESS, str(c.id)),
+                button("I'm in", ids.COMMITMENT_ENROLL, str(c.id), style="primary"),
+                button("Update progress", ids.COMMITMENT_PROGRESS, str(c.id)),
             ],
         },
-        _context("This message is the commitment's home thread: progress, breakdowns and actions land here."),
+        context("This message is the commitment's home thread: progress, breakdowns and actions land here."),
     ]
     return text, blocks
 
@@ -88,14 +71,14 @@ def known_question(c: Commitment) -> Message:
         "more, better, different? That number is *known*; it tells us how far beyond it this commitment goes."
     )
     return text, [
-        _section(text),
-        {"type": "actions", "elements": [_button("Set known", ids.COMMITMENT_KNOWN, str(c.id))]},
+        section(text),
+        {"type": "actions", "elements": [button("Set known", ids.COMMITMENT_KNOWN, str(c.id))]},
     ]
 
 
 def ambition_reply(c: Commitment, a: Ambition) -> Message:
     text = f"Known for #{c.number}: {quantity(c.known, c.unit)}. {ambition_line(a)}"
-    return text, [_section(text)]
+    return text, [section(text)]
 
 
 def verdict_line(r: Review) -> str:
@@ -132,7 +115,7 @@ def status_card(r: Review) -> Message:
         verdict_line(r),
         f"Owner: {user(c.owner_id)} · Enrolled: {users(r.state.enrolled)}",
     ]
-    return text, [_section("\n".join(lines), block_id="status_card")]
+    return text, [section("\n".join(lines), block_id="status_card")]
 
 
 def status_line(r: Review) -> str:
@@ -151,18 +134,18 @@ def status_line(r: Review) -> str:
 def status_list(reviews: list[Review]) -> Message:
     if not reviews:
         text = "No active commitments in this channel. Declare one with `/commit`."
-        return text, [_section(text)]
+        return text, [section(text)]
     text = f"{len(reviews)} active commitment{'s' if len(reviews) != 1 else ''} in this channel"
     lines = [status_line(r) for r in reviews]
-    blocks = [_section(f"*{text}*")]
+    blocks = [section(f"*{text}*")]
     # A section holds 3,000 characters; keep lines whole.
     chunk: list[str] = []
     for line in lines:
         if sum(len(x) + 1 for x in chunk) + len(line) > 2900:
-            blocks.append(_section("\n".join(chunk)))
+            blocks.append(section("\n".join(chunk)))
             chunk = []
         chunk.append(line)
-    blocks.append(_section("\n".join(chunk)))
+    blocks.append(section("\n".join(chunk)))
     return text, blocks[:50]
 
 
@@ -172,7 +155,7 @@ def progress_reply(c: Commitment, report: ProgressReport, r: Review) -> Message:
         f"{user(report.user_id)} reported {quantity(report.value, c.unit)} on #{c.number} "
         f"({round(r.fraction * 100)}% of the way from {quantity(c.baseline, c.unit)} to {quantity(c.target, c.unit)})."
     )
-    return text, [_section(text + note), _context(verdict_line(r))]
+    return text, [section(text + note), context(verdict_line(r))]
 
 
 def breakthrough_message(c: Commitment, value: float, in_channel: bool) -> Message:
@@ -182,63 +165,25 @@ def breakthrough_message(c: Commitment, value: float, in_channel: bool) -> Messa
         f"committed {quantity(c.target, c.unit)} by {c.due.isoformat()}. "
         "What you said was possible, happened. What will you commit to next?"
     )
-    return text, [_section(text)]
+    return text, [section(text)]
 
 
 def withdrawn_message(c: Commitment, reason: str) -> Message:
     text = f"{user(c.owner_id)} withdrew *{title(c)}*: {escape(reason)}"
-    return text, [_section(text)]
+    return text, [section(text)]
 
 
 def enrolled_reply(c: Commitment, user_id: str, enrolled: tuple[str, ...]) -> Message:
     text = f"{user(user_id)} is in on #{c.number}. Enrolled: {users(enrolled)}"
-    return text, [_section(text)]
+    return text, [section(text)]
 
 
 # --- modals -----------------------------------------------------------------------------------
 
 
-def _input(block_id: str, label: str, element: dict, optional: bool = False, hint: str | None = None) -> dict:
-    block = {
-        "type": "input",
-        "block_id": block_id,
-        "label": {"type": "plain_text", "text": label},
-        "element": element,
-        "optional": optional,
-    }
-    if hint:
-        block["hint"] = {"type": "plain_text", "text": hint}
-    return block
-
-
-def _text_input(action_id: str, multiline: bool = False, max_length: int | None = None, initial: str | None = None):
-    element = {"type": "plain_text_input", "action_id": action_id, "multiline": multiline}
-    if max_length:
-        element["max_length"] = max_length
-    if initial:
-        element["initial_value"] = initial
-    return element
-
-
-def _number_input(action_id: str) -> dict:
-    return {"type": "number_input", "action_id": action_id, "is_decimal_allowed": True}
-
-
-def _modal(callback_id: str, title_text: str, submit: str, blocks: list[dict], metadata: str) -> dict:
-    return {
-        "type": "modal",
-        "callback_id": callback_id,
-        "title": {"type": "plain_text", "text": title_text},
-        "submit": {"type": "plain_text", "text": submit},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "private_metadata": metadata,
-        "blocks": blocks,
-    }
-
-
 def channel_picker() -> dict:
     """commit_modal's `channel` input, for a modal opened outside any channel (App Home)."""
-    return _input(ids.CHANNEL, "Channel: where the team works on it", {
+    return input_block(ids.CHANNEL, "Channel: where the team works on it", {
         "type": "conversations_select",
         "action_id": ids.CHANNEL,
         "filter": {"include": ["public", "private"], "exclude_bot_users": True,
@@ -249,21 +194,21 @@ def channel_picker() -> dict:
 def commit_modal(channel_id: str, today: date) -> dict:
     """Declaring from a channel keeps it in `private_metadata`; without one (App Home),
     the modal asks for the channel in a `channel` block first."""
-    return _modal(
+    return modal(
         ids.COMMIT_MODAL,
         "Declare a commitment",
         "Declare",
         ([] if channel_id else [channel_picker()]) + [
-            _input(ids.OUTCOME, "Outcome", _text_input(ids.OUTCOME, max_length=200),
+            input_block(ids.OUTCOME, "Outcome", text_input(ids.OUTCOME, max_length=200),
                    hint="A measurable result far beyond what you know how to produce."),
-            _input(ids.BASELINE, "Baseline: where you are now", _number_input(ids.BASELINE)),
-            _input(ids.TARGET, "Target: where you commit to be", _number_input(ids.TARGET)),
-            _input(ids.UNIT, "Unit", _text_input(ids.UNIT, max_length=40), optional=True),
-            _input(ids.DUE, "Due date", {"type": "datepicker", "action_id": ids.DUE,
+            input_block(ids.BASELINE, "Baseline: where you are now", number_input(ids.BASELINE)),
+            input_block(ids.TARGET, "Target: where you commit to be", number_input(ids.TARGET)),
+            input_block(ids.UNIT, "Unit", text_input(ids.UNIT, max_length=40), optional=True),
+            input_block(ids.DUE, "Due date", {"type": "datepicker", "action_id": ids.DUE,
                                          "initial_date": (today + timedelta(days=90)).isoformat()}),
-            _input(ids.KNOWN, "Known: what you'd reach anyway, managing well", _number_input(ids.KNOWN),
+            input_block(ids.KNOWN, "Known: what you'd reach anyway, managing well", number_input(ids.KNOWN),
                    optional=True),
-            _input(ids.MEMBERS, "Enrol these people too", {"type": "multi_users_select", "action_id": ids.MEMBERS},
+            input_block(ids.MEMBERS, "Enrol these people too", {"type": "multi_users_select", "action_id": ids.MEMBERS},
                    optional=True),
         ],
         metadata=channel_id,
@@ -271,27 +216,27 @@ def commit_modal(channel_id: str, today: date) -> dict:
 
 
 def progress_modal(c: Commitment) -> dict:
-    return _modal(
+    return modal(
         ids.PROGRESS_MODAL,
         f"Progress on #{c.number}",
         "Record",
         [
-            _section(f"*{title(c)}*\n{span(c)} by {c.due.isoformat()}"),
-            _input(ids.VALUE, f"Where are you now{f' ({c.unit})' if c.unit else ''}?", _number_input(ids.VALUE)),
-            _input(ids.NOTE, "Note", _text_input(ids.NOTE, multiline=True, max_length=1000), optional=True),
+            section(f"*{title(c)}*\n{span(c)} by {c.due.isoformat()}"),
+            input_block(ids.VALUE, f"Where are you now{f' ({c.unit})' if c.unit else ''}?", number_input(ids.VALUE)),
+            input_block(ids.NOTE, "Note", text_input(ids.NOTE, multiline=True, max_length=1000), optional=True),
         ],
         metadata=str(c.id),
     )
 
 
 def known_modal(c: Commitment) -> dict:
-    return _modal(
+    return modal(
         ids.KNOWN_MODAL,
         f"Known for #{c.number}",
         "Save",
         [
-            _section(f"*{title(c)}*\n{span(c)} by {c.due.isoformat()}"),
-            _input(ids.KNOWN, "What you'd reach by the due date anyway, managing well", _number_input(ids.KNOWN)),
+            section(f"*{title(c)}*\n{span(c)} by {c.due.isoformat()}"),
+            input_block(ids.KNOWN, "What you'd reach by the due date anyway, managing well", number_input(ids.KNOWN)),
         ],
         metadata=str(c.id),
     )

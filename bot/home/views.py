@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Callable, Sequence
 
+from bot.blocks import button, context, divider, header
 from bot import ids
 from bot.coaching.integrity import Integrity
 from bot.coaching.trajectory import Verdict
@@ -61,27 +62,8 @@ def _section(text: str, accessory: dict | None = None) -> dict:
     return block
 
 
-def _context(text: str) -> dict:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:3000]}]}
-
-
-def _header(text: str) -> dict:
-    return {"type": "header", "text": {"type": "plain_text", "text": text[:150], "emoji": True}}
-
-
-def _divider() -> dict:
-    return {"type": "divider"}
-
-
-def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict:
-    button = {"type": "button", "text": {"type": "plain_text", "text": text}, "action_id": action_id, "value": value}
-    if style:
-        button["style"] = style
-    return button
-
-
 def _more(count: int, where: str) -> list[dict]:
-    return [_context(f"…and {count} more. {where}")] if count > 0 else []
+    return [context(f"…and {count} more. {where}")] if count > 0 else []
 
 
 def _capped(items: Sequence, limit: int, render: Callable, where: str) -> list[dict]:
@@ -108,13 +90,13 @@ def commitment_card(r: Review, user_id: str) -> list[dict]:
         f"of {quantity(c.target, c.unit)} (from {quantity(c.baseline, c.unit)})",
         verdict_line(r),
     ]
-    return [_section("\n".join(lines), _button("Update progress", ids.COMMITMENT_PROGRESS, str(c.id)))]
+    return [_section("\n".join(lines), button("Update progress", ids.COMMITMENT_PROGRESS, str(c.id)))]
 
 
 def commitments_section(reviews: Sequence[Review], user_id: str) -> list[dict]:
     active = sorted((r for r in reviews if r.commitment.status == CommitmentStatus.ACTIVE), key=_attention)
     ended = [r.commitment for r in reviews if r.commitment.status != CommitmentStatus.ACTIVE]
-    blocks = [_header("Your commitments")]
+    blocks = [header("Your commitments")]
     if not active:
         blocks.append(_section(
             "You're not in on any active commitment yet. Declare one, or click *I'm in* on a "
@@ -124,7 +106,7 @@ def commitments_section(reviews: Sequence[Review], user_id: str) -> list[dict]:
                       "`/commit status` in each channel lists them all.")
     if ended:
         lines = [f"*{title(c)}* · <#{c.channel_id}> · {ENDED.get(c.status, 'ended')}" for c in ended[:MAX_ENDED]]
-        blocks.append(_context("Recently ended:\n" + "\n".join(lines)))
+        blocks.append(context("Recently ended:\n" + "\n".join(lines)))
     return blocks
 
 
@@ -149,10 +131,10 @@ def breakdown_card(breakdown: Breakdown, c: Commitment, today: date, day_of: Cal
 def breakdowns_section(
     breakdowns: Sequence[tuple[Breakdown, Commitment]], today: date, day_of: Callable[[datetime], date]
 ) -> list[dict]:
-    blocks = [_header("Open breakdowns")]
+    blocks = [header("Open breakdowns")]
     if not breakdowns:
-        return blocks + [_context("No open breakdowns in your commitments.")]
-    blocks.append(_context("A breakdown is the normal state of people up to something big: a call for new action."))
+        return blocks + [context("No open breakdowns in your commitments.")]
+    blocks.append(context("A breakdown is the normal state of people up to something big: a call for new action."))
     return blocks + _capped(list(breakdowns), MAX_BREAKDOWNS, lambda pair: breakdown_card(*pair, today, day_of),
                             "Each check-in lists them in their channel.")
 
@@ -169,12 +151,12 @@ def open_actions_section(actions: Sequence[ActionItem], today: date) -> list[dic
         return [
             _section(f"*{escape(a.what)}* · #{a.commitment_number} · due {a.due.isoformat()} ({days_left(today, a.due)})"),
             {"type": "actions", "elements": [
-                _button("Done", ids.ACTION_KEPT, str(a.action_id), style="primary"),
-                _button("Not done", ids.ACTION_NOT_KEPT, str(a.action_id)),
+                button("Done", ids.ACTION_KEPT, str(a.action_id), style="primary"),
+                button("Not done", ids.ACTION_NOT_KEPT, str(a.action_id)),
             ]},
         ]
 
-    return [_header("Your open actions")] + _capped(list(actions), MAX_ACTIONS, card,
+    return [header("Your open actions")] + _capped(list(actions), MAX_ACTIONS, card,
                                                     "Each check-in lists the ones due.")
 
 
@@ -194,13 +176,13 @@ def requests_section(requests: Sequence[ActionItem]) -> list[dict]:
         return [
             _section(f"{asked}: *{escape(a.what)}* · #{a.commitment_number} · by {a.due.isoformat()}"),
             {"type": "actions", "elements": [
-                _button("I promise", ids.ACTION_ACCEPT, str(a.action_id), style="primary"),
-                _button("Decline", ids.ACTION_DECLINE, str(a.action_id)),
-                _button("Counter", ids.ACTION_COUNTER, str(a.action_id)),
+                button("I promise", ids.ACTION_ACCEPT, str(a.action_id), style="primary"),
+                button("Decline", ids.ACTION_DECLINE, str(a.action_id)),
+                button("Counter", ids.ACTION_COUNTER, str(a.action_id)),
             ]},
         ]
 
-    return [_header("Waiting for your answer")] + _capped(list(requests), MAX_REQUESTS, card,
+    return [header("Waiting for your answer")] + _capped(list(requests), MAX_REQUESTS, card,
                                                           "Your direct messages hold them all.")
 
 
@@ -209,9 +191,9 @@ def integrity_section(integrity: Integrity | None) -> list[dict]:
     if integrity is None:
         return []
     return [
-        _header("Your integrity"),
+        header("Your integrity"),
         _section(f"*{integrity.describe()}*"),
-        _context("Honoured = kept, or revoked before the due date, out of promises due. Only you see this."),
+        context("Honoured = kept, or revoked before the due date, out of promises due. Only you see this."),
     ]
 
 
@@ -231,10 +213,10 @@ def home_view(
 ) -> dict:
     parts = [
         [
-            _header("Breakthrough Coach"),
-            _context("What you're up to, where it's heading, and what it asks of you now."),
+            header("Breakthrough Coach"),
+            context("What you're up to, where it's heading, and what it asks of you now."),
             {"type": "actions", "elements": [
-                _button("Declare a commitment", ids.HOME_DECLARE, "home", style="primary"),
+                button("Declare a commitment", ids.HOME_DECLARE, "home", style="primary"),
             ]},
         ],
         commitments_section(reviews, user_id),
@@ -247,8 +229,8 @@ def home_view(
     for part in parts:
         if part:
             if blocks:
-                blocks.append(_divider())
+                blocks.append(divider())
             blocks.extend(part)
     if len(blocks) > MAX_BLOCKS:  # the caps above keep it under; never publish an invalid view
-        blocks = blocks[: MAX_BLOCKS - 1] + [_context("…and more: see your channels.")]
+        blocks = blocks[: MAX_BLOCKS - 1] + [context("…and more: see your channels.")]
     return {"type": "home", "blocks": blocks}
