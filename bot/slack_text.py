@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 
@@ -24,10 +25,16 @@ def users(user_ids) -> str:
 
 
 def number(value: float) -> str:
-    """12, 12.5, 1,200 — no trailing zeros."""
+    """12, 12.5, 1,200, 205.7, 0.125: no trailing zeros, and no more decimals than a person
+    reads (two from 1 up, three significant digits below), so projections stay legible."""
     if value == int(value) and abs(value) < 1e15:
         return f"{int(value):,}"
-    return f"{value:,.6f}".rstrip("0").rstrip(".")
+    if abs(value) >= 1:
+        decimals = 2
+    else:
+        decimals = max(2, 2 - math.floor(math.log10(abs(value))))
+    shown = f"{value:,.{decimals}f}".rstrip("0").rstrip(".")
+    return "0" if shown in ("-0", "") else shown
 
 
 def quantity(value: float, unit: str | None) -> str:
