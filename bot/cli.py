@@ -117,6 +117,10 @@ def run(settings: Settings) -> int:
     db = _database(settings)
     db.upgrade()
     services = Services(db=db, settings=settings)
+    problem = check_bot_token(services)
+    if problem:
+        print(problem, file=sys.stderr)
+        return EXIT_SETTINGS
     runtime = Runtime(services)
 
     if settings.socket_mode:
@@ -137,6 +141,23 @@ def run(settings: Settings) -> int:
 
     CoachServer(load, settings.port, on_exit=runtime.stop).run()
     return 0
+
+
+def check_bot_token(services) -> str | None:
+    """Ask Slack once, before serving, whether the bot token works: a clear sentence if not."""
+    token = services.settings.bot_token
+    if services.settings.oauth or not token:
+        return None
+    from slack_sdk.errors import SlackApiError
+
+    try:
+        services.web_client(token).auth_test()
+    except SlackApiError as error:
+        return (f"Slack refused SLACK_BOT_TOKEN ({error.response.get('error')}). Copy the Bot User OAuth "
+                "Token (xoxb-…) from your app's OAuth & Permissions page into .env, then try again.")
+    except OSError as error:
+        return f"Couldn't reach the Slack Web API at {services.settings.api_url} ({error}). Check SLACK_API_URL."
+    return None
 
 
 if __name__ == "__main__":  # pragma: no cover

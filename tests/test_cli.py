@@ -114,3 +114,13 @@ def test_coach_run_uses_socket_mode_when_an_app_token_is_set(tmp_path, fake_slac
         process.send_signal(signal.SIGTERM)
         output = process.communicate(timeout=30)[0]
     assert "Booting worker" not in output  # no HTTP server in Socket Mode
+
+
+def test_a_token_slack_refuses_is_a_clear_message(tmp_path, fake_slack):
+    fake_slack.fail("auth.test", "invalid_auth")
+    env = coach_env(tmp_path, SLACK_BOT_TOKEN="xoxb-wrong", SLACK_SIGNING_SECRET=SIGNING_SECRET,
+                    SLACK_API_URL=fake_slack.api_url, PORT=str(free_port()))
+    result = coach("run", env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "invalid_auth" in result.stderr and "SLACK_BOT_TOKEN" in result.stderr
+    assert "Traceback" not in result.stderr
