@@ -4,6 +4,10 @@ For cron instead of the in-process scheduler: `*/5 * * * * coach checkin`. Runni
 often, or beside `coach run`, never posts a week twice (see bot/checkins/runner.py).
 Exit code 0 when every due check-in was posted (or nothing was due), 1 when one failed,
 2 when settings are missing.
+
+It takes the same check-in lock as the scheduler of `coach run` (storage/locks.py): when another
+process is running the check-ins, it waits up to `--wait` seconds (default 10) for it, then
+leaves the work to that process: it says so and exits 0, posting nothing. A dry run takes no lock.
 """
 
 from __future__ import annotations
@@ -15,12 +19,15 @@ from bot.settings import Settings
 
 EXIT_FAILED = 1
 EXIT_SETTINGS = 2
+LOCK_WAIT_SECONDS = 10.0
 
 
-def run_checkins(settings: Settings, dry_run: bool = False, channels: Sequence[str] | None = None) -> int:
+def run_checkins(settings: Settings, dry_run: bool = False, channels: Sequence[str] | None = None,
+                 wait: float = LOCK_WAIT_SECONDS) -> int:
     from bot.checkins.runner import describe, run_due_checkins
     from bot.services import Services
     from storage.db import Database
+    from storage.locks import checkin_lock
 
     if not dry_run and not settings.oauth and not settings.bot_token:
         print(
@@ -32,7 +39,16 @@ def run_checkins(settings: Settings, dry_run: bool = False, channels: Sequence[s
     db = Database(settings.database_url)
     try:
         db.upgrade()
-        results = run_due_checkins(Services(db=db, settings=settings), dry_run=dry_run, channels=channels or None)
+        services = Services(db=db, settings=settings)
+        if dry_run:
+            results = run_due_checkins(services, dry_run=True, channels=channels or None)
+        else:
+            with checkin_lock(db, wait=max(0.0, wait)) as held:
+                if not held:
+                    print(f"Another process is running the check-ins now (waited {wait:g} s for it): "
+                          "it posts what is due; nothing was posted here.")
+                    return 0
+                results = run_due_checkins(services, channels=channels or None)
     finally:
         db.dispose()
     if not results:

@@ -25,7 +25,12 @@ class Runtime:
     def stop(self) -> None:
         """Finish the listeners' work in flight, then let the process exit."""
         if self.scheduler is not None:
+            log.info("stopping: no new check-in runs; waiting for a running one to finish")
             self.scheduler.shutdown(wait=True)  # lets a check-in run in progress finish
             self.scheduler = None
-        if self.app is not None and not self.app.coach_executor.wait_idle(25):
+        if self.app is None:
+            return
+        if self.app.coach_executor.wait_idle(25):
+            log.info("stopped: check-ins and listener work finished")
+        else:
             log.warning("stopping with listener work still running")

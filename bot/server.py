@@ -3,6 +3,11 @@
 One gunicorn worker process with many threads: Bolt acks on the request thread and runs the
 listener on its own pool, so slow Slack calls never hold the 3-second answer. The weekly
 scheduler lives in the same process; run more processes on PostgreSQL to scale out.
+
+SIGTERM (to the gunicorn master, which passes it on): the worker stops accepting connections,
+answers the requests in flight, then `worker_exit` calls `Runtime.stop`, which lets the
+running check-in and the listeners' work finish; then it exits 0. The master waits
+`GRACEFUL_TIMEOUT` for all of that before it kills the worker.
 """
 
 from __future__ import annotations
@@ -17,6 +22,11 @@ from gunicorn.app.base import BaseApplication
 log = logging.getLogger(__name__)
 
 HTTP_THREADS = 16
+# Seconds the master gives a stopping worker: answering requests in flight (bounded by Slack's
+# 3 s ack), then the running check-in, then listener work. Keep the platform's own stop timeout
+# (systemd TimeoutStopSec, Kubernetes terminationGracePeriodSeconds, `docker stop -t`) above
+# the longest check-in run; deploy/coach@.service sets 150.
+GRACEFUL_TIMEOUT = 120
 
 
 class CoachServer(BaseApplication):
@@ -30,18 +40,22 @@ class CoachServer(BaseApplication):
             "worker_class": "gthread",
             "threads": threads,
             "timeout": 60,
-            "graceful_timeout": 30,
+            "graceful_timeout": GRACEFUL_TIMEOUT,
             "keepalive": 5,
             "accesslog": None,
             "errorlog": "-",
             "loglevel": "info",
             "worker_exit": self._worker_exit,
+            # gunicorn ≥ 25.1's control socket: one path per user, shared by every process on
+            # the host (deploy/coach@.service runs several); nothing here uses it.
+            "control_socket_disable": True,
         }
         super().__init__()
 
     def load_config(self) -> None:
         for key, value in self.options.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:  # settings older gunicorn versions lack are left out
+                self.cfg.set(key, value)
 
     def load(self):
         return self.load_app()

@@ -2,6 +2,9 @@
 and once at start, so a check-in missed while the app was down is posted when it comes back.
 
 Schedules live in our tables (channel_settings); APScheduler only wakes the runner up.
+Every `coach run` process has this timer; each tick first takes the check-in lock
+(storage/locks.py: a PostgreSQL advisory lock), so one process at a time fans out and the
+others skip that tick. The unique key of `checkin_post` still makes each week post once.
 """
 
 from __future__ import annotations
@@ -20,13 +23,19 @@ JOB_ID = "weekly_checkins"
 
 
 def run_checkins_now(services: Services) -> None:
-    """One scheduler tick: never lets an error kill the timer."""
+    """One scheduler tick: never lets an error kill the timer. Skipped while another process
+    (or another run in this one) is running the check-ins."""
     from bot.checkins.runner import run_due_checkins
+    from storage.locks import checkin_lock
 
     try:
-        for result in run_due_checkins(services):
-            if result.posted:
-                log.info("posted check-in %s in %s", result.week, result.channel_id)
+        with checkin_lock(services.db) as held:
+            if not held:
+                log.debug("another process is running the check-ins; skipping this tick")
+                return
+            for result in run_due_checkins(services):
+                if result.posted:
+                    log.info("posted check-in %s in %s", result.week, result.channel_id)
     except Exception:
         log.exception("check-in run failed; the next tick tries again")
 
