@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import and_, or_, update
 from sqlmodel import col, select
 
 from storage.db import Database
@@ -99,4 +99,28 @@ def of_commitment(db: Database, commitment_id: int) -> list[Action]:
     with db.read() as session:
         return list(
             session.exec(select(Action).where(Action.commitment_id == commitment_id).order_by(Action.due, Action.id)).all()
+        )
+
+
+def of_person(db: Database, team_id: str, user_id: str) -> list[tuple[Action, Commitment]]:
+    """What App Home shows one person, in one query whatever the number of commitments: the
+    promises they own (every one in this workspace, for their integrity), the requests asked
+    of them, and their own requests their owner countered; soonest due first."""
+    with db.read() as session:
+        return list(
+            session.exec(
+                select(Action, Commitment)
+                .join(Commitment, Commitment.id == Action.commitment_id)
+                .where(
+                    Commitment.team_id == team_id,
+                    or_(
+                        and_(
+                            Action.owner_id == user_id,
+                            col(Action.status).in_([ActionStatus.PROMISED, ActionStatus.REQUESTED]),
+                        ),
+                        and_(Action.asker_id == user_id, Action.status == ActionStatus.COUNTERED),
+                    ),
+                )
+                .order_by(Action.due, Action.id)
+            ).all()
         )

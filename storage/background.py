@@ -89,7 +89,7 @@ def summaries(db: Database, conversations: Sequence[BackgroundConversation]) -> 
     ids = [c.id for c in conversations]
     if not ids:
         return []
-    with db.session() as session:
+    with db.read() as session:
         recognitions = session.exec(
             select(Recognition).where(col(Recognition.conversation_id).in_(ids)).order_by(Recognition.id)
         ).all()
@@ -240,7 +240,7 @@ def for_checkins(
     since_of = since if isinstance(since, Mapping) else {key: since for key in keys}
     channels = sorted({channel for _, channel in keys})
     moments = [since_of.get(key) for key in keys]
-    with db.session() as session:
+    with db.read() as session:
         query = select(NewAgreement).where(col(NewAgreement.channel_id).in_(channels))
         if all(m is not None for m in moments):
             query = query.where(NewAgreement.made_at >= min(moments))

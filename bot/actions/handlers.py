@@ -1,6 +1,10 @@
 """Listeners for actions: add one (`checkin_add_action` → `action_modal`), answer a request
 (`action_accept`, `action_decline`, `action_counter` → `counter_modal` → `counter_accept` /
-`counter_reject`), and mark a promise `action_kept` / `action_not_kept`."""
+`counter_reject`), and mark a promise `action_kept` / `action_not_kept`.
+
+The answering buttons are also on App Home (a `view` container: no channel, no message, no
+response_url): answers then go to the person by direct message (`tell`), and their Home tab
+is published again, so it shows what changed."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from bot.checkins.plan import promise_facts
 from bot.coaching.integrity import PromiseState, can_revoke, promise_state
 from bot.commitments import access
 from bot.forms import form_values, text_value
+from bot.home.handlers import publish_home
 from bot.listening import CoachError, ModalErrors, guarded, tell
 from bot.posting import post
 from bot.services import Services
@@ -61,6 +66,25 @@ def _replace_clicked(client, body: dict, message) -> None:
         client.chat_update(channel=channel, ts=ts, text=message[0], blocks=message[1])
 
 
+def _replace_request(client, body: dict, a: Action, message) -> None:
+    """Show the answer in place of the request's buttons: the clicked message, or, for a click
+    from App Home, the direct message that brought the request (when it was delivered)."""
+    channel, ts = _message_of(body)
+    if not (channel and ts):
+        channel, ts = a.request_channel, a.request_ts
+    if not (channel and ts):
+        return
+    try:
+        client.chat_update(channel=channel, ts=ts, text=message[0], blocks=message[1])
+    except SlackApiError as error:  # the answer is stored and said in the thread all the same
+        log.warning("could not update the request message of %s: %s", a.id, error.response.get("error"))
+
+
+def from_home(body: dict) -> bool:
+    """Whether a button was clicked on App Home (rather than in a message)."""
+    return (body.get("container") or {}).get("type") == "view" and (body.get("view") or {}).get("type") == "home"
+
+
 def _due_from(values: dict, today: date) -> date:
     raw = text_value(values, ids.DUE)
     try:
@@ -74,6 +98,33 @@ def _due_from(values: dict, today: date) -> date:
 
 def register(app: App, services: Services) -> None:
     db = services.db
+
+    def refresh_home(client, body: dict, clicked_on_home: bool | None = None) -> None:
+        """After a click on App Home, publish the person's Home again (never raises)."""
+        if not (from_home(body) if clicked_on_home is None else clicked_on_home):
+            return
+        try:
+            publish_home(client, services, body["team"]["id"], body["user"]["id"])
+        except Exception:
+            log.warning("could not refresh the Home tab of %s", body["user"]["id"], exc_info=True)
+
+    def refreshing_home(listener):
+        """A button listener that, clicked on a stale App Home ("already answered"), also
+        refreshes it: acked first, then Home published, then `guarded` tells the person why."""
+
+        def wrapped(ack, body, client, action):
+            try:
+                listener(ack, body, client, action)
+            except CoachError:
+                if from_home(body):
+                    if ack.response is None:
+                        ack()
+                    refresh_home(client, body)
+                raise
+
+        wrapped.__name__ = listener.__name__
+        wrapped.__qualname__ = listener.__qualname__
+        return wrapped
 
     # --- adding an action ---------------------------------------------------------------------
 
@@ -154,41 +205,47 @@ def register(app: App, services: Services) -> None:
         return a, c
 
     @guarded
+    @refreshing_home
     def accept(ack, body, client, action):
         a, c = _requested_of(body, action)
         ack()
         promised = store.accept(db, a.id, services.now())
         if promised is None:
             raise CoachError("You already answered this request.")
-        _replace_clicked(client, body, views.request_answered(promised, c, ":handshake: You promised it."))
+        _replace_request(client, body, promised, views.request_answered(promised, c, ":handshake: You promised it."))
         _in_thread(client, c, views.accepted(promised))
+        refresh_home(client, body)
 
     app.action(ids.ACTION_ACCEPT)(accept)
 
     @guarded
+    @refreshing_home
     def decline(ack, body, client, action):
         a, c = _requested_of(body, action)
         ack()
         declined = store.decline(db, a.id)
         if declined is None:
             raise CoachError("You already answered this request.")
-        _replace_clicked(client, body, views.request_answered(declined, c, "You declined it."))
+        _replace_request(client, body, declined, views.request_answered(declined, c, "You declined it."))
         _in_thread(client, c, views.declined(declined))
+        refresh_home(client, body)
 
     app.action(ids.ACTION_DECLINE)(decline)
 
     @guarded
+    @refreshing_home
     def open_counter(ack, body, client, action):
         a, c = _requested_of(body, action)
         ack()
-        client.views_open(trigger_id=body["trigger_id"], view=views.counter_modal(a, c))
+        client.views_open(trigger_id=body["trigger_id"], view=views.counter_modal(a, c, from_home(body)))
 
     app.action(ids.ACTION_COUNTER)(open_counter)
 
     @guarded
     def counter_submitted(ack, body, client, view):
         proposed = _due_from(form_values(view), services.today())
-        a, c = _action(services, body["team"]["id"], view.get("private_metadata"))
+        action_id, opened_on_home = views.read_counter_metadata(view.get("private_metadata"))
+        a, c = _action(services, body["team"]["id"], action_id)
         if body["user"]["id"] != a.owner_id:
             raise CoachError(f"This request is for {user(a.owner_id)}: only they can answer it.")
         if proposed == a.due:
@@ -204,6 +261,7 @@ def register(app: App, services: Services) -> None:
                                text=message[0], blocks=message[1])
         post(client, countered.asker_id, views.counter_dm(countered, c))
         _in_thread(client, c, views.countered(countered))
+        refresh_home(client, body, opened_on_home)
 
     app.view(ids.COUNTER_MODAL)(counter_submitted)
 
@@ -259,6 +317,7 @@ def register(app: App, services: Services) -> None:
         return a, c
 
     @guarded
+    @refreshing_home
     def kept(ack, body, client, action):
         a, c = _promise_of(body, action)
         ack()
@@ -271,10 +330,12 @@ def register(app: App, services: Services) -> None:
         else:
             _in_thread(client, c, views.delivered_late(done))
             tell(client, body, f"Done: {escape(done.what)}. Recorded as delivered late (it was due {day(done.due)}).")
+        refresh_home(client, body)
 
     app.action(ids.ACTION_KEPT)(kept)
 
     @guarded
+    @refreshing_home
     def not_kept(ack, body, client, action):
         a, c = _promise_of(body, action)
         today = services.today()
@@ -289,5 +350,6 @@ def register(app: App, services: Services) -> None:
             raise CoachError("It's already marked.")
         _in_thread(client, c, views.revoked(revoked))
         tell(client, body, f"Revoked: {escape(revoked.what)}. Thanks for saying so in time.")
+        refresh_home(client, body)
 
     app.action(ids.ACTION_NOT_KEPT)(not_kept)

@@ -61,7 +61,21 @@ def action_modal(c: Commitment, breakdown_id: int | None, user_id: str, today: d
     )
 
 
-def counter_modal(a: Action, c: Commitment) -> dict:
+HOME_ORIGIN = "home"
+
+
+def counter_metadata(action_id: int, from_home: bool) -> str:
+    """`counter_modal`'s private_metadata: the action's id, and ":home" when opened on App Home
+    (its Home is published again after the submission)."""
+    return f"{action_id}:{HOME_ORIGIN}" if from_home else str(action_id)
+
+
+def read_counter_metadata(text: str | None) -> tuple[str, bool]:
+    action_id, _, origin = (text or "").partition(":")
+    return action_id, origin == HOME_ORIGIN
+
+
+def counter_modal(a: Action, c: Commitment, from_home: bool = False) -> dict:
     return modal(
         ids.COUNTER_MODAL,
         "Counter",
@@ -71,7 +85,7 @@ def counter_modal(a: Action, c: Commitment) -> dict:
             input_block(ids.DUE, "By when you can promise it", {"type": "datepicker", "action_id": ids.DUE,
                                                            "initial_date": a.due.isoformat()}),
         ],
-        metadata=str(a.id),
+        metadata=counter_metadata(a.id, from_home),
     )
 
 

@@ -39,7 +39,7 @@ ENDED = {
 
 @dataclass(frozen=True)
 class ActionItem:
-    """An action as Home shows it (EXTENSION POINT: built from the actions storage).
+    """An action as Home shows it (built by `bot.home.handlers.actions_part`).
 
     For "their open actions": a promise they own, open. For "requests waiting for their
     answer": a request asked of them (`asker_id` set), or their own request that its owner
@@ -139,7 +139,7 @@ def breakdowns_section(
                             "Each check-in lists them in their channel.")
 
 
-# --- EXTENSION POINTS: actions, requests, integrity (wired when the actions storage lands) ---------
+# --- actions, requests, integrity ------------------------------------------------------------------
 
 
 def open_actions_section(actions: Sequence[ActionItem], today: date) -> list[dict]:
