@@ -3,6 +3,7 @@ times, and what the app sent to the fake Web API."""
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import date, datetime, timedelta, timezone
 
@@ -16,9 +17,19 @@ from bot.checkins import runner
 from bot.checkins.runner import run_due_checkins
 from bot.services import Services
 from storage.db import Database
-from storage.models import Action, Breakdown, ChannelSettings, CheckinPost, Commitment
+from storage.models import (
+    Action,
+    BackgroundConversation,
+    Breakdown,
+    ChannelSettings,
+    CheckinPost,
+    Commitment,
+    NewAgreement,
+    Recognition,
+)
 from tests.conftest import start_app
 from tests.fake_slack import Scripted
+from tests.test_background import reinvented, surfaced
 
 UTC = timezone.utc
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)  # a Thursday, ISO week 2026-W48
@@ -544,18 +555,51 @@ def _statements(db: Database, fn) -> tuple[int, int]:
     return seen["reads"], seen["writes"]
 
 
-def test_a_check_in_run_reads_in_a_fixed_number_of_queries(sqlite_database, fake_slack):
-    counts = {}
+def _seed_background(db: Database, count: int, channels: int) -> None:
+    """Background conversations in the seeded channels, with "Me too"s; every other one reinvented."""
+    with db.session() as session:
+        for n in range(1, count + 1):
+            surfaced_at = MONDAY - timedelta(days=n % 10)
+            conversation = BackgroundConversation(team_id="T1", channel_id=f"C{n % channels}", text=f"Belief {n}",
+                                                  surfaced_by="U1", surfaced_at=surfaced_at, ts=f"1700000001.{n:06d}")
+            session.add(conversation)
+            session.flush()
+            for user in ("U2", "U3")[: n % 3]:
+                session.add(Recognition(conversation_id=conversation.id, user_id=user, recognised_at=surfaced_at))
+            if n % 2:
+                conversation.reinvented_at = surfaced_at
+                session.add(NewAgreement(conversation_id=conversation.id, team_id="T1",
+                                         channel_id=conversation.channel_id, text=f"Agreement {n}", kind="possible",
+                                         made_by="U2", made_at=surfaced_at))
+
+
+def fast_charts(monkeypatch):
+    """Charts uploaded as usual, drawn instantly (the drawing has its own tests)."""
+    import bot.charts
+
+    monkeypatch.setattr(bot.charts, "render_chart", lambda *args, **kwargs: b"\x89PNG\r\n\x1a\n")
+
+
+def test_a_check_in_run_reads_in_a_fixed_number_of_queries(sqlite_database, fake_slack, monkeypatch):
+    fast_charts(monkeypatch)
+    counts, charts, texts = {}, {}, {}
     for size in (6, 90):
         db = Database(sqlite_database.url.replace("coach.db", f"coach{size}.db"))
         db.upgrade()
         _seed(db, size, channels=3)
+        _seed_background(db, size, channels=3)
         services = Services(db=db, settings=start_settings(fake_slack))
+        fake_slack.reset()
         counts[size] = _statements(db, lambda: run_due_checkins(services, now=MONDAY))
+        charts[size] = len(fake_slack.calls("files.completeUploadExternal"))
+        texts[size] = "\n".join(c.all_text() for c in fake_slack.calls("chat.postMessage"))
         db.dispose()
     (reads_small, writes_small), (reads_large, writes_large) = counts[6], counts[90]
     assert reads_small == reads_large, counts
     assert writes_small == writes_large, counts  # per channel, not per commitment
+    # every commitment opened a breakdown: each got its chart, up to the run's limit
+    assert charts == {6: 6, 90: runner.MAX_CHARTS_PER_RUN}
+    assert "New agreements this week" in texts[90] and "Still running in the background" in texts[90]
 
 
 def start_settings(fake):
@@ -564,7 +608,9 @@ def start_settings(fake):
     return Settings(bot_token="xoxb-test", signing_secret="s", api_url=fake.api_url, timezone="UTC")
 
 
-def test_a_channel_with_many_commitments_continues_the_check_in_in_its_thread(sqlite_database, fake_slack):
+def test_a_channel_with_many_commitments_continues_the_check_in_in_its_thread(sqlite_database, fake_slack,
+                                                                             monkeypatch):
+    fast_charts(monkeypatch)
     _seed(sqlite_database, 70, channels=1)
     services = Services(db=sqlite_database, settings=start_settings(fake_slack))
     [result] = run_due_checkins(services, now=MONDAY)
@@ -601,3 +647,135 @@ def test_a_failed_thread_reply_does_not_stop_the_check_in(slack_sqlite):
     assert {b.commitment_id for b in rows(slack_sqlite, Breakdown)} == {1, 2}
     assert sum(b.announced_ts is not None for b in rows(slack_sqlite, Breakdown)) == 1
     assert weeks(slack_sqlite) == ["2026-W50"]
+
+
+# --- background conversations in the check-in ----------------------------------------------------------
+
+
+def test_the_check_in_lists_new_agreements_and_the_conversations_still_running(slack):
+    declared(slack)
+    ships = surfaced(slack, "nothing ships here in under six months")
+    slack.send.action(ids.BACKGROUND_ME_TOO, str(ships.id), user="U2")
+    slack.send.action(ids.BACKGROUND_ME_TOO, str(ships.id), user="U3")
+    surfaced(slack, "we never get budget <!channel>", user="U2")  # running, nobody said Me too
+    legal = surfaced(slack, "legal never signs anything off in time", user="U2")
+    reinvented(slack, legal, text="Legal signs off within a week & says so", kind="committed")
+    elsewhere = surfaced(slack, "sales never listens", channel="C2")
+    reinvented(slack, elsewhere, text="Sales co-writes the roadmap")
+    slack.fake.reset()
+
+    run(slack, MONDAY)
+    text = checkin_posts(slack.fake)[-1].all_text()
+    agreements = text[text.index("New agreements this week"):]
+    assert "(committed) “Legal signs off within a week &amp; says so” · <@U3>" in agreements
+    running = text[text.index("Still running in the background"):]
+    assert "“nothing ships here in under six months” · Me too: 2" in running
+    assert "“we never get budget &lt;!channel&gt;” · Me too: 0" in running and "<!channel>" not in text
+    assert running.index("nothing ships here") < running.index("we never get budget")  # most recognised first
+    assert "legal never signs" not in running  # reinvented: no longer running
+    assert "Sales" not in text and "sales never" not in text  # another channel's
+
+    # The week after: the agreement made before that check-in is old news; a new one is listed.
+    with time_machine.travel(MONDAY + timedelta(days=2), tick=True):
+        reinvented(slack, ships, text="We ship every week")
+    slack.fake.reset()
+    run(slack, MONDAY + timedelta(days=7))
+    text = checkin_posts(slack.fake)[-1].all_text()
+    assert "“We ship every week”" in text
+    assert "Legal signs off" not in text
+    running = text[text.index("Still running in the background"):]
+    assert "we never get budget" in running and "nothing ships here" not in running
+
+
+def test_a_check_in_without_background_has_no_such_section(slack_sqlite):
+    declared(slack_sqlite)
+    run(slack_sqlite, MONDAY)
+    text = checkin_posts(slack_sqlite.fake)[-1].all_text()
+    assert "New agreements" not in text and "Still running" not in text
+
+
+def test_a_dry_run_shows_the_background_too(slack_sqlite):
+    declared(slack_sqlite)
+    surfaced(slack_sqlite, "nothing ships here in under six months")
+    slack_sqlite.fake.reset()
+    [result] = run(slack_sqlite, MONDAY, dry_run=True)
+    assert "nothing ships here in under six months" in runner.describe(result)
+    assert slack_sqlite.fake.calls() == []
+
+
+# --- charts with each breakdown announcement -------------------------------------------------------------
+
+
+def uploads(fake):
+    return fake.calls("files.completeUploadExternal")
+
+
+def posts_and_uploads(fake) -> list[str]:
+    """The order messages and chart uploads went out in."""
+    return [call.method for call in fake.calls() if call.method in ("chat.postMessage", "files.completeUploadExternal")]
+
+
+def test_a_check_in_breakdown_gets_its_chart_in_the_home_thread_after_the_posts(slack):
+    declared(slack)
+    c = commitment(slack)
+    run(slack, MONDAY)  # not judged yet: no breakdown, no chart
+    assert uploads(slack.fake) == []
+    week2 = MONDAY + timedelta(days=7)
+
+    [preview] = run(slack, week2, dry_run=True)  # a dry run draws and uploads nothing
+    assert any("Breakdown on #1" in message[0] for _, message in preview.replies)
+    assert slack.fake.calls("files.getUploadURLExternal") == [] and slack.fake.calls("upload") == []
+
+    slack.fake.reset()
+    run(slack, week2)
+    [done] = uploads(slack.fake)
+    assert (done["channel_id"], done["thread_ts"]) == ("C1", c.home_ts)
+    assert json.loads(done["files"])[0]["title"] == "#1 Weekly active teams"
+    [png] = slack.fake.calls("upload")
+    assert png["bytes"].startswith(b"\x89PNG")
+    # the check-in, the announcement, then its chart
+    assert posts_and_uploads(slack.fake) == ["chat.postMessage", "chat.postMessage", "files.completeUploadExternal"]
+
+    # announced once, charted once
+    slack.fake.reset()
+    run(slack, week2 + timedelta(days=7))
+    assert uploads(slack.fake) == []
+
+
+def test_charts_wait_for_every_post_of_the_run(slack_sqlite):
+    declared(slack_sqlite, channel="C1")
+    declared(slack_sqlite, "Second: 1 -> 50 by 2027-01-31", channel="C2")
+    slack_sqlite.fake.reset()
+    run(slack_sqlite, MONDAY + timedelta(days=7))
+    methods = [call.method for call in slack_sqlite.fake.calls()
+               if call.method in ("chat.postMessage", "files.getUploadURLExternal")]
+    assert methods == ["chat.postMessage"] * 4 + ["files.getUploadURLExternal"] * 2  # 2 check-ins, 2 announcements
+    assert {(c["channel_id"], c["thread_ts"]) for c in uploads(slack_sqlite.fake)} == {
+        ("C1", commitment(slack_sqlite, 1).home_ts), ("C2", commitment(slack_sqlite, 2).home_ts)}
+
+
+def test_a_failed_chart_upload_never_breaks_the_check_in(slack_sqlite):
+    declared(slack_sqlite)
+    slack_sqlite.fake.fail("files.getUploadURLExternal", "not_allowed_token_type")
+    [result] = run(slack_sqlite, MONDAY + timedelta(days=7))
+    assert result.posted and result.error is None
+    [breakdown] = rows(slack_sqlite, Breakdown)
+    assert breakdown.announced_ts is not None
+    assert uploads(slack_sqlite.fake) == [] and slack_sqlite.fake.calls("chat.postEphemeral") == []
+
+
+def test_a_declared_breakdown_gets_its_chart_in_the_home_thread(slack):
+    declared(slack)
+    c = commitment(slack)
+    slack.fake.reset()
+    answer = slack.send.command("breakdown #1 the launch slipped")
+    assert answer.status == 200 and "Breakdown declared" in answer.json()["text"]
+    [done] = slack.fake.wait_for("files.completeUploadExternal")
+    assert (done["channel_id"], done["thread_ts"]) == ("C1", c.home_ts)
+    methods = posts_and_uploads(slack.fake)
+    assert methods == ["chat.postMessage", "files.completeUploadExternal"]  # the announcement, then its chart
+
+    # a refused declaration uploads nothing
+    slack.fake.reset()
+    slack.send.command("breakdown #1 slipped", user="U2")
+    assert slack.fake.calls("files.getUploadURLExternal") == []

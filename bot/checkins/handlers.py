@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from slack_bolt import App
 
+from bot.charts import upload_chart
 from bot.checkins import views
 from bot.checkins.plan import coverage_of, integrity_of, promise_facts, promises
 from bot.checkins.runner import schedule_of
@@ -70,7 +71,8 @@ def register(app: App, router: CommitRouter, services: Services, flows=None) -> 
         p = req.parsed
         commitment = access.in_channel(services, req.team_id, req.channel_id, p.number)
         access.enrolled(services, access.active(commitment), req.user_id)
-        r = review(commitment_store.load_state(db, commitment), services.today(), services.day_of)
+        state = commitment_store.load_state(db, commitment)
+        r = review(state, services.today(), services.day_of)
         breakdown = store.open_breakdown(db, commitment.id, source="declared", what=p.what,
                                          declared_by=req.user_id, projected=r.projected, now=services.now())
         req.reply(f"Breakdown declared on #{commitment.number}. It's in the commitment's thread, "
@@ -78,3 +80,4 @@ def register(app: App, router: CommitRouter, services: Services, flows=None) -> 
         ts = post(req.client, commitment.channel_id, views.declared_breakdown(r, req.user_id, p.what, breakdown.id),
                   thread_ts=commitment.home_ts)
         store.set_announced(db, {breakdown.id: ts})
+        upload_chart(req.client, services, commitment, state)  # acknowledged above: the chart can take a moment

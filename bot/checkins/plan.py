@@ -14,6 +14,7 @@ from bot.coaching.integrity import Integrity, PromiseFacts, PromiseState, integr
 from bot.coaching.schedule import Due, Schedule
 from bot.coaching.trajectory import Verdict
 from bot.commitments.facts import Review, review
+from storage.background import CheckinBackground
 from storage.checkins import CheckinChanges
 from storage.commitments import CommitmentState
 from storage.models import Action, ActionStatus, Breakdown, Commitment, CommitmentStatus
@@ -94,6 +95,8 @@ class ChannelCheckin:
     checks: list[CommitmentCheck]
     ended_since: list[Commitment]  # ended since the last check-in (breakthroughs, withdrawals)
     first: bool  # the channel's first check-in
+    # new agreements since the last check-in, and the most recognised conversations still running
+    background: CheckinBackground | None = None
 
     def changes(self) -> CheckinChanges:
         return CheckinChanges(
@@ -167,6 +170,7 @@ def plan_channel(
     day_of: Callable[[datetime], date],
     last_checkin_day: date | None,
     between: Callable[[], None] | None = None,
+    background: CheckinBackground | None = None,
 ) -> ChannelCheckin:
     """`between` runs after each commitment (the runner lets other threads in there)."""
     checks = []
@@ -190,4 +194,5 @@ def plan_channel(
         checks=checks,
         ended_since=[c for c in ended_since if c.status != CommitmentStatus.MISSED],
         first=last_checkin_day is None,
+        background=background,
     )

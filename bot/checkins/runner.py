@@ -6,6 +6,10 @@ post it once. Reads take a fixed number of queries whatever the number of commit
 each due channel then costs its claim and its writes. A channel that fails is recorded and
 the others go on; a channel Slack says is gone, archived, or closed to the app is paused
 and its commitment owners are told.
+
+Each new breakdown announced in a home thread gets the commitment's chart there too, once every
+post of the run is out (a chart takes a moment to draw, and drawing must not slow the posts):
+at most `MAX_CHARTS_PER_RUN` a run.
 """
 
 from __future__ import annotations
@@ -16,24 +20,32 @@ import queue
 import threading
 from time import sleep
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Sequence
 
 from slack_sdk.errors import SlackApiError
 
+from bot.charts import upload_chart
 from bot.checkins import views
 from bot.checkins.plan import ChannelCheckin, plan_channel
 from bot.coaching.schedule import Due, Schedule, due_checkin, first_after
 from bot.commitments.views import breakthrough_message
 from bot.services import Services
+from storage import background as background_store
 from storage import checkins as store
 from storage.checkins import ChannelFacts, CheckinChanges
+from storage.commitments import CommitmentState
 from storage.models import ChannelSettings, CommitmentStatus
 
 log = logging.getLogger(__name__)
 
 PAUSE_ERRORS = ("channel_not_found", "not_in_channel", "is_archived")
 POSTING_CONCURRENCY = 8  # channels posted at the same time (each channel's posts stay in order)
+# Charts of new breakdowns uploaded by one run: each takes ~0.2 s to draw and three Web API calls
+# (files.* methods allow about a hundred a minute); past it, the thread keeps the text, and
+# `@coach status` in it draws the chart.
+MAX_CHARTS_PER_RUN = 25
+BACKGROUND_WEEK = timedelta(days=7)  # "new this week" when a channel had no check-in before
 
 Message = tuple[str, list[dict]]
 
@@ -58,6 +70,14 @@ def starts_after(facts: ChannelFacts) -> datetime | None:
     if facts.first_declared is None:
         return None
     return first_after(facts.first_declared, facts.settings.first_checkin_after if facts.settings else None)
+
+
+def background_since(facts: ChannelFacts, now: datetime) -> datetime:
+    """New agreements count from the channel's previous check-in post, else from a week ago."""
+    last = facts.last_post
+    if last is not None and last.posted_at is not None:
+        return last.posted_at
+    return now - BACKGROUND_WEEK
 
 
 @dataclass
@@ -118,6 +138,9 @@ def run_due_checkins(
     if not due:
         return []
     data = store.load_checkin_data(services.db, [d.facts.key for d in due], min(d.since for d in due))
+    background = background_store.for_checkins(
+        services.db, [d.facts.key for d in due], {d.facts.key: background_since(d.facts, now) for d in due}
+    )
     today = services.day_of(now)
 
     def planned(channel: DueChannel) -> ChannelCheckin | None:
@@ -139,6 +162,7 @@ def run_due_checkins(
             day_of=services.day_of,
             last_checkin_day=last_day,
             between=_breathe,
+            background=background.get(key),
         )
 
     def failed(channel: DueChannel, error: Exception) -> CheckinResult:
@@ -164,7 +188,23 @@ def run_due_checkins(
         runs.append(run)
         pool.submit(_LATER, run.start)
     pool.run()
+    _upload_charts(services, [(run.client, state) for run in runs for state in run.charts()])
     return [run.result for run in runs if run.result is not None]
+
+
+def _upload_charts(services: Services, charts: list[tuple[object, CommitmentState]]) -> None:
+    """After every post of the run: the chart of each breakdown it announced, in its home thread.
+    Drawn one at a time (`bot.charts` draws under a lock), uploaded side by side; a failure is
+    logged by `upload_chart` and changes nothing else."""
+    if len(charts) > MAX_CHARTS_PER_RUN:
+        log.info("%s new breakdowns in this run: charts for the first %s only", len(charts), MAX_CHARTS_PER_RUN)
+        charts = charts[:MAX_CHARTS_PER_RUN]
+    if not charts:
+        return
+    pool = _Pool(POSTING_CONCURRENCY)
+    for client, state in charts:
+        pool.submit(_LATER, lambda client=client, state=state: upload_chart(client, services, state.commitment, state))
+    pool.run()
 
 
 _FIRST, _LATER = 0, 1  # a channel's replies and closing write go before the next channel's check-in
@@ -233,6 +273,7 @@ class _ChannelRun:
         self.remaining = 0
         self.announced: dict[int, str] = {}
         self.posted_replies: list[tuple[int, str, Message]] = []
+        self.to_chart: list[CommitmentState] = []  # commitments whose new breakdown was announced
 
     def start(self) -> None:
         try:
@@ -254,7 +295,8 @@ class _ChannelRun:
 
     def post(self, plan: ChannelCheckin):
         """Claim the week, post the check-in; returns the thread replies to post next
-        ((home ts, message, breakdown id) each), or None when there is nothing more to do."""
+        ((home ts, message, breakdown id, state to chart) each), or None when there is nothing
+        more to do."""
         result = CheckinResult(plan.team_id, plan.channel_id, plan.due.week, plan.due.scheduled_for)
         self.result = result
         result.messages = views.checkin_messages(plan, self.services.day_of)
@@ -292,7 +334,8 @@ class _ChannelRun:
             return None
         return _thread_replies(plan, self.services.day_of, opened)
 
-    def reply(self, index: int, home_ts: str, message: Message, breakdown_id: int | None) -> None:
+    def reply(self, index: int, home_ts: str, message: Message, breakdown_id: int | None,
+              chart: CommitmentState | None = None) -> None:
         try:
             ts = self.client.chat_postMessage(channel=self.plan.channel_id, thread_ts=home_ts, text=message[0],
                                               blocks=message[1])["ts"]
@@ -300,6 +343,8 @@ class _ChannelRun:
                 self.posted_replies.append((index, home_ts, message))
                 if breakdown_id is not None:
                     self.announced[breakdown_id] = ts
+                if chart is not None:
+                    self.to_chart.append(chart)
         except SlackApiError as error:
             log.warning("check-in reply in %s failed: %s", self.plan.channel_id, error.response.get("error"))
         except Exception:
@@ -321,24 +366,31 @@ class _ChannelRun:
             log.exception("could not record the check-in of %s", plan.channel_id)
             result.error = "not_recorded"
 
+    def charts(self) -> list[CommitmentState]:
+        """The commitments to chart under the breakdown announcements it posted."""
+        return sorted(self.to_chart, key=lambda state: state.commitment.number)
 
-def _thread_replies(plan: ChannelCheckin, day_of, opened: dict[int, int] | None) -> list[tuple[str, Message, int | None]]:
-    """(home ts, message, breakdown id to remember the announcement of) for each reply."""
+
+def _thread_replies(
+    plan: ChannelCheckin, day_of, opened: dict[int, int] | None
+) -> list[tuple[str, Message, int | None, CommitmentState | None]]:
+    """(home ts, message, breakdown id to remember the announcement of, the commitment to chart
+    under it) for each reply."""
     replies = []
     for check in plan.checks:
         c, r = check.commitment, check.review
         if not c.home_ts:
             continue
         if check.ending == CommitmentStatus.ACHIEVED:
-            replies.append((c.home_ts, breakthrough_message(c, r.current, in_channel=False), None))
+            replies.append((c.home_ts, breakthrough_message(c, r.current, in_channel=False), None, None))
         elif check.ending == CommitmentStatus.MISSED:
-            replies.append((c.home_ts, views.missed_reply(r, bool(check.closes)), None))
+            replies.append((c.home_ts, views.missed_reply(r, bool(check.closes)), None, None))
         elif check.opens_breakdown:
             breakdown_id = (opened or {}).get(c.id)
-            replies.append((c.home_ts, views.breakdown_announcement(r, breakdown_id), breakdown_id))
+            replies.append((c.home_ts, views.breakdown_announcement(r, breakdown_id), breakdown_id, r.state))
         elif check.closes and check.breakdown_since is not None:
             days_open = (plan.today - day_of(check.breakdown_since)).days
-            replies.append((c.home_ts, views.breakdown_closed(r, days_open, check.promises_since), None))
+            replies.append((c.home_ts, views.breakdown_closed(r, days_open, check.promises_since), None, None))
     return replies
 
 
@@ -346,7 +398,7 @@ def _preview(services: Services, plan: ChannelCheckin) -> CheckinResult:
     """A dry run: what would be posted, in the channel and in the home threads."""
     result = CheckinResult(plan.team_id, plan.channel_id, plan.due.week, plan.due.scheduled_for, dry_run=True)
     result.messages = views.checkin_messages(plan, services.day_of)
-    result.replies = [(ts, message) for ts, message, _ in _thread_replies(plan, services.day_of, None)]
+    result.replies = [(ts, message) for ts, message, _, _ in _thread_replies(plan, services.day_of, None)]
     return result
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from bot.background.views import checkin_section
 from bot.blocks import button, context, section
 from bot import ids
 from bot.checkins.plan import ChannelCheckin, CommitmentCheck, Coverage, DueAction
@@ -201,6 +202,8 @@ def checkin_messages(plan: ChannelCheckin, day_of) -> list[Message]:
     if plan.ended_since:
         header.append(section("Since the last check-in:\n" + "\n".join(_ended_since_line(c) for c in plan.ended_since)))
     groups = [_check_blocks(check, plan.today, day_of) for check in plan.checks]
+    if plan.background is not None:
+        groups.append(checkin_section(plan.background.new_this_week, plan.background.running))
     groups.append([context(
         f"Check-ins here: {plan.schedule.describe()}. Change with `/commit checkin ‹weekday› ‹HH:MM› [timezone]`."
     )])
