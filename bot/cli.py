@@ -22,6 +22,9 @@ def _parser() -> argparse.ArgumentParser:
     checkin.add_argument("--dry-run", action="store_true", help="print what would be posted; post nothing")
     checkin.add_argument("--channel", nargs="+", action="extend", default=[], metavar="C",
                          help="only these channel ids")
+    checkin.add_argument("--wait", type=float, default=10.0, metavar="SECONDS",
+                         help="when another process is running the check-ins, wait this long for it, "
+                              "then leave the work to it and exit 0 (default 10)")
 
     db = verbs.add_parser("db", help="database maintenance")
     db_verbs = db.add_subparsers(dest="db_verb", required=True)
@@ -67,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.verb == "checkin":
         from bot.checkin_command import run_checkins
 
-        return run_checkins(settings, dry_run=args.dry_run, channels=args.channel)
+        return run_checkins(settings, dry_run=args.dry_run, channels=args.channel, wait=args.wait)
     if args.verb == "export":
         from storage.export import export
 
@@ -121,7 +124,7 @@ def run(settings: Settings) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return EXIT_SETTINGS
-    runtime = Runtime(services)
+    runtime = Runtime(services, checkin_interval=settings.checkin_interval)
 
     if settings.socket_mode:
         from bot.server import run_socket_mode
@@ -135,6 +138,9 @@ def run(settings: Settings) -> int:
     from bot.web import make_wsgi
 
     def load():
+        # In gunicorn's worker, after the fork: open our own connections, never the arbiter's
+        # (migrations used one; SQLite connections must not cross a fork).
+        db.engine.dispose(close=False)
         app = create_app(services)
         runtime.start(app)
         return make_wsgi(app, db)

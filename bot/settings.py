@@ -44,6 +44,7 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     port: int = 3000
     timezone: str = "UTC"
+    checkin_interval: float = 60.0  # COACH_CHECKIN_INTERVAL: seconds between the scheduler's ticks
 
     @property
     def socket_mode(self) -> bool:
@@ -92,6 +93,15 @@ def load_settings(env: dict[str, str] | None = None, dotenv_path: str | Path | N
         raise SettingsError(
             f"COACH_TIMEZONE {timezone!r} is not an IANA timezone; use e.g. Europe/Paris or UTC."
         ) from None
+    interval_text = _get(env, "COACH_CHECKIN_INTERVAL") or "60"
+    try:
+        checkin_interval = float(interval_text)
+    except ValueError:
+        checkin_interval = 0.0
+    if not checkin_interval > 0 or checkin_interval == float("inf"):
+        raise SettingsError(
+            f"COACH_CHECKIN_INTERVAL must be a number of seconds above 0 (default 60), not {interval_text!r}."
+        )
     return Settings(
         bot_token=_get(env, "SLACK_BOT_TOKEN"),
         signing_secret=_get(env, "SLACK_SIGNING_SECRET"),
@@ -103,6 +113,7 @@ def load_settings(env: dict[str, str] | None = None, dotenv_path: str | Path | N
         database_url=_get(env, "DATABASE_URL") or DEFAULT_DATABASE_URL,
         port=port,
         timezone=timezone,
+        checkin_interval=checkin_interval,
     )
 
 
