@@ -12,6 +12,7 @@ import argparse
 import statistics
 import time
 from datetime import date, timedelta
+from importlib.util import find_spec
 
 from bench.common import machine, print_machine, verdict, write_json
 
@@ -38,14 +39,10 @@ def render_once(f, today: date) -> bytes:
 def run(charts: int = 20) -> dict:
     info = machine()
     print_machine(info)
-    try:
-        import bot.charts  # noqa: F401
-    except ImportError:
+    if find_spec("bot.charts") is None:
         print("\nchart: bot/charts.py is not there yet — skipped")
         return {"machine": info, "skipped": "no bot/charts.py"}
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
+    if find_spec("matplotlib") is None:
         print("\nchart: matplotlib is not installed (the `charts` extra) — skipped")
         return {"machine": info, "skipped": "no matplotlib"}
     today = date.today()

@@ -37,6 +37,19 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
+def calibration_ms(n: int = 1_000_000) -> float:
+    """How fast this machine runs Python right now: ms for a loop of `n` additions (best of 3).
+    Shared and virtual machines drift; compare runs only when this agrees."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for i in range(n):
+            total += i
+        best = min(best, time.perf_counter() - started)
+    return round(best * 1000, 1)
+
+
 def machine() -> dict:
     """The facts BENCHMARKS.md quotes beside every number."""
     from importlib.metadata import version
@@ -52,6 +65,7 @@ def machine() -> dict:
         "cpu": cpu_model(),
         "python": platform.python_version(),
         "load_average": [round(x, 2) for x in os.getloadavg()],
+        "calibration_ms": calibration_ms(),
         "slack_bolt": v("slack_bolt"),
         "gunicorn": v("gunicorn"),
         "sqlalchemy": v("SQLAlchemy"),
@@ -61,7 +75,8 @@ def machine() -> dict:
 def print_machine(info: dict | None = None) -> None:
     info = info or machine()
     print(f"machine: nproc={info['nproc']}  cpu={info['cpu']}  python={info['python']}  "
-          f"load average={' '.join(map(str, info['load_average']))}")
+          f"load average={' '.join(map(str, info['load_average']))}  "
+          f"calibration={info['calibration_ms']} ms (10⁶ Python additions)")
     print(f"         slack_bolt {info['slack_bolt']}, gunicorn {info['gunicorn']}, SQLAlchemy {info['sqlalchemy']}")
 
 

@@ -32,6 +32,7 @@ class LoadResult:
     bodies: Counter = field(default_factory=Counter)  # a sample of what the server answered
     answered: int = 0  # HTTP 200s in all, warm-up and stragglers included (each started work)
     cpu_per_request: float = 0.0  # the server's CPU seconds per answered request, when measured
+    kinds: Counter = field(default_factory=Counter)  # answers by `classify`, all phases
 
     @property
     def ok(self) -> int:
@@ -71,7 +72,8 @@ class LoadResult:
 
 def run_load(port: int, path: str, make_request: MakeRequest, concurrency: int, duration: float,
              warmup: float = 1.0, label: str = "", host: str = "127.0.0.1",
-             stop: threading.Event | None = None, timeout: float = 10.0) -> LoadResult:
+             stop: threading.Event | None = None, timeout: float = 10.0,
+             classify: Callable[[bytes], str] | None = None) -> LoadResult:
     """Hammer `host:port` with POSTs for `warmup + duration` seconds (or until `stop` is set)."""
     if not host.startswith("127.") and host not in ("localhost", "::1"):
         raise ValueError("the load generator only targets the loopback")
@@ -87,6 +89,7 @@ def run_load(port: int, path: str, make_request: MakeRequest, concurrency: int, 
         errors: Counter = Counter()
         bodies: Counter = Counter()
         answered = 0
+        kinds: Counter = Counter()
         connection = http.client.HTTPConnection(host, port, timeout=timeout)
         start_barrier.wait()
         begin, end = window["begin"], window["end"]
@@ -110,6 +113,8 @@ def run_load(port: int, path: str, make_request: MakeRequest, concurrency: int, 
                 continue
             done = time.perf_counter()
             answered += status == 200
+            if classify is not None:
+                kinds[classify(answer) if status == 200 else f"HTTP {status}"] += 1
             if response.getheader("Connection", "").lower() == "close":
                 connection.close()
                 connection = http.client.HTTPConnection(host, port, timeout=timeout)
@@ -125,6 +130,7 @@ def run_load(port: int, path: str, make_request: MakeRequest, concurrency: int, 
             result.errors.update(errors)
             result.bodies.update(bodies)
             result.answered += answered
+            result.kinds.update(kinds)
 
     threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(concurrency)]
     for thread in threads:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every benchmark at full size, one after the other (about 10 minutes; see BENCHMARKS.md).
+# Every benchmark at full size, one after the other (about 12 minutes; see BENCHMARKS.md).
 # Results go to the folder given as $1 (default: a new one under /tmp) as JSON, next to a log.
 #   bench/run_all.sh [results-folder]
 # Each benchmark takes its own arguments: `.venv/bin/python -m bench.<name> --help`.
@@ -13,8 +13,11 @@ py=.venv/bin/python
   echo "== ack latency: coach run against bare Bolt"
   $py -m bench.ack --json "$out/ack.json"
   echo
-  echo "== ack latency during a 1,000-channel check-in"
+  echo "== ack latency during a 1,000-channel check-in run by coach run's scheduler"
   $py -m bench.ack_checkin --json "$out/ack_checkin.json"
+  echo
+  echo "== the same with the check-in in its own process (coach checkin)"
+  $py -m bench.ack_checkin --checkin-in process --json "$out/ack_checkin_process.json"
   echo
   echo "== check-in at scale"
   $py -m bench.checkin_scale --json "$out/checkin_scale.json"

@@ -184,7 +184,9 @@ def _set_counter(connection, team_id: str, last: int) -> None:
 def load_targets(db: Database, count: int, channel: str = "C1", users: int = 8,
                  now: datetime | None = None, team_id: str = TEAM_ID) -> list[Target]:
     """`count` commitments in `channel`, declared the way `/commit` does, everyone enrolled:
-    what the ack benchmark reports progress on."""
+    what the ack benchmark reports progress on. The channel's check-ins are off (`/commit
+    checkin off`), so `coach run`'s scheduler doesn't review it in the middle of the measurement."""
+    from storage import checkins
     from storage import commitments as store
 
     now = now or datetime.now(timezone.utc)
@@ -199,6 +201,7 @@ def load_targets(db: Database, count: int, channel: str = "C1", users: int = 8,
         )
         store.set_home_ts(db, state.commitment.id, f"{1_690_000_000 + i}.000100")
         targets.extend(Target(state.commitment.number, channel, user, 150.0) for user in people)
+    checkins.turn_off(db, team_id, channel)
     return targets
 
 

@@ -76,7 +76,8 @@ def _write_lock(engine: Engine) -> threading.RLock:
 
 
 class Database:
-    """Owns the engine; hands out sessions that commit on success and roll back on error."""
+    """Owns the engine; hands out sessions that commit on success and roll back on error
+    (`session()`), and sessions that only read (`read()`)."""
 
     def __init__(self, url: str):
         self.url = normalise_url(url)

@@ -36,8 +36,8 @@ def test_load_generator_refuses_anything_but_the_loopback():
 
 
 def test_ack_benchmark_drives_coach_run_and_bare_bolt():
-    results = ack.run(duration=2.0, concurrency=2, commitments=3, warmup=0.5, with_pbr=False, light=1,
-                      light_duration=0.5)
+    results = ack.run(duration=1.0, concurrency=2, commitments=3, warmup=0.3, with_pbr=False, light=1,
+                      light_duration=0.3)
 
     coach, bare = results["coach"], results["bare_bolt"]
     assert coach["requests"] > 0 and bare["requests"] > 0
