@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import time_machine
-from sqlmodel import select
 
+from tests.helpers import buttons, rows
 from bot import ids
 from bot.checkins.runner import run_due_checkins
 from storage.models import Action, Breakdown, Commitment
@@ -22,15 +22,6 @@ DECLARE = "Weekly active teams: 120 -> 300 teams by 2027-03-31 known 140"
 def frozen_clock():
     with time_machine.travel(NOW, tick=True):
         yield
-
-
-def rows(slack, model):
-    with slack.db.session() as session:
-        return session.exec(select(model).order_by(model.id)).all()
-
-
-def buttons(call):
-    return {e["action_id"]: e for b in call.blocks if b["type"] == "actions" for e in b["elements"]}
 
 
 def thread(slack, containing=""):

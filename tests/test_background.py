@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import time_machine
-from sqlmodel import select
 
+from tests.helpers import buttons, rows
 from bot import ids
 from bot.background import views
 from bot.background.command import KINDS
@@ -26,19 +26,10 @@ def frozen_clock():
         yield
 
 
-def rows(slack, model):
-    with slack.db.session() as session:
-        return session.exec(select(model).order_by(model.id)).all()
-
-
 def surfaced(slack, text=BELIEF, user="U1", channel="C1", team="T1") -> BackgroundConversation:
     answer = slack.send.command(text, command="/background", user=user, channel=channel, team=team)
     assert answer.status == 200 and answer.body in ("", "null"), answer.body
     return rows(slack, BackgroundConversation)[-1]
-
-
-def buttons(call):
-    return {e["action_id"]: e for b in call.blocks if b["type"] == "actions" for e in b["elements"]}
 
 
 def top_level_posts(slack):

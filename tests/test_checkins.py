@@ -10,8 +10,8 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 import time_machine
 from sqlalchemy import event
-from sqlmodel import select
 
+from tests.helpers import buttons, declared, rows
 from bot import ids
 from bot.checkins import runner
 from bot.checkins.runner import run_due_checkins
@@ -43,17 +43,6 @@ def frozen_clock():
         yield
 
 
-def declared(slack, text=DECLARE, user="U1", channel="C1", team="T1"):
-    answer = slack.send.command(text, user=user, channel=channel, team=team)
-    assert answer.status == 200, answer.body
-    return answer
-
-
-def rows(slack, model):
-    with slack.db.session() as session:
-        return session.exec(select(model)).all()
-
-
 def commitment(slack, number=1) -> Commitment:
     return next(c for c in rows(slack, Commitment) if c.number == number)
 
@@ -65,10 +54,6 @@ def checkin_posts(fake, channel="C1"):
 
 def thread_replies(fake, ts, containing=""):
     return [c for c in fake.calls("chat.postMessage") if c.get("thread_ts") == ts and containing in c.all_text()]
-
-
-def buttons(call):
-    return {e["action_id"]: e for b in call.blocks if b["type"] == "actions" for e in b["elements"]}
 
 
 def run(slack, at, **kwargs):

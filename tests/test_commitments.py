@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import time_machine
-from sqlmodel import select
 
+from tests.helpers import buttons, declared, rows
 from bot import ids
 from storage.models import Commitment, Enrolment, ProgressReport
 
@@ -21,17 +21,6 @@ def frozen_clock():
         yield
 
 
-def declared(slack, text=DECLARE, user="U1", channel="C1", team="T1"):
-    answer = slack.send.command(text, user=user, channel=channel, team=team)
-    assert answer.status == 200, answer.body
-    return answer
-
-
-def rows(slack, model):
-    with slack.db.session() as session:
-        return session.exec(select(model)).all()
-
-
 def home(slack):
     """The announcement: the first top-level chat.postMessage."""
     return [c for c in slack.fake.calls("chat.postMessage") if not c.get("thread_ts")][0]
@@ -39,10 +28,6 @@ def home(slack):
 
 def thread_replies(slack, ts):
     return [c for c in slack.fake.calls("chat.postMessage") if c.get("thread_ts") == ts]
-
-
-def buttons(call):
-    return {e["action_id"]: e for b in call.blocks if b["type"] == "actions" for e in b["elements"]}
 
 
 # --- declaring -----------------------------------------------------------------------------------

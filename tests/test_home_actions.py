@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import time_machine
-from sqlmodel import select
 
+from tests.helpers import rows
 from bot import ids
 from storage.models import Action, Commitment
 from tests.test_home import buttons, counting_queries, text_of, valid_home
@@ -22,11 +22,6 @@ HOME = {"id": "VHOME", "type": "home"}
 def frozen_clock():
     with time_machine.travel(NOW, tick=True):
         yield
-
-
-def rows(slack, model):
-    with slack.db.session() as session:
-        return session.exec(select(model).order_by(model.id)).all()
 
 
 def action(slack, action_id) -> Action:

@@ -13,8 +13,8 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 import time_machine
 import yaml
-from sqlmodel import select
 
+from tests.helpers import rows
 from bot.oauth import BOT_SCOPES, NOT_INSTALLED_MESSAGE, NotInstalled
 from bot.settings import Settings
 from storage.models import ChannelSettings, Commitment
@@ -95,11 +95,6 @@ def posts_by(harness, channel: str):
 
 def bearer(call) -> str:
     return call.headers.get("Authorization", "")
-
-
-def rows(harness, model):
-    with harness.db.session() as session:
-        return session.exec(select(model)).all()
 
 
 # --- install ---------------------------------------------------------------------------------
