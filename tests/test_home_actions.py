@@ -10,7 +10,7 @@ import time_machine
 
 from tests.helpers import rows
 from bot import ids
-from storage.models import Action, Commitment
+from storage.models import Action, Commitment, ProgressReport
 from tests.test_home import buttons, counting_queries, text_of, valid_home
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)  # Thursday
@@ -288,3 +288,27 @@ def test_a_home_button_from_another_workspace_changes_nothing(committed):
     slack.send.action(ids.ACTION_KEPT, str(promise.id), user="U1", team="T2", view=HOME)
     assert action(slack, promise.id).done_on is None
     assert "doesn't point at an action" in dms(slack, "U1")[0]["text"]
+
+
+def test_update_progress_from_home_records_and_shows_home_again(committed):
+    c = rows(committed, Commitment)[0]
+    click_on_home(committed, ids.COMMITMENT_PROGRESS, str(c.id), user="U2")
+    view = committed.fake.calls("views.open")[-1].view
+    assert view["callback_id"] == ids.PROGRESS_MODAL
+    committed.fake.reset()
+    answer = committed.send.submit(view, {"value": "150", "note": ""}, user="U2")
+    assert answer.status == 200 and answer.body in ("", "null")
+    [report] = rows(committed, ProgressReport)
+    assert (report.value, report.user_id) == (150, "U2")
+    assert any("reported 150 teams" in p.all_text() for p in committed.fake.calls("chat.postMessage"))
+    [published] = committed.fake.calls("views.publish")
+    assert published["user_id"] == "U2" and "150" in text_of(published.view)
+
+
+def test_update_progress_from_a_message_does_not_publish_home(committed):
+    c = rows(committed, Commitment)[0]
+    committed.send.action(ids.COMMITMENT_PROGRESS, str(c.id), user="U2")
+    view = committed.fake.calls("views.open")[-1].view
+    committed.fake.reset()
+    committed.send.submit(view, {"value": "150", "note": ""}, user="U2")
+    assert committed.fake.calls("views.publish") == []

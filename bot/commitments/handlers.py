@@ -204,7 +204,8 @@ def register(app: App, router: CommitRouter, services: Services) -> CommitmentFl
         commitment = access.active(access.by_id(services, body["team"]["id"], action.get("value")))
         access.enrolled(services, commitment, body["user"]["id"])
         ack()
-        client.views_open(trigger_id=body["trigger_id"], view=views.progress_modal(commitment))
+        on_home = (body.get("view") or {}).get("type") == "home"
+        client.views_open(trigger_id=body["trigger_id"], view=views.progress_modal(commitment, from_home=on_home))
 
     app.action(ids.COMMITMENT_PROGRESS)(open_progress)
 
@@ -215,11 +216,16 @@ def register(app: App, router: CommitRouter, services: Services) -> CommitmentFl
         note = unescape(text_value(values, ids.NOTE)) or None
         if note and len(note) > parsing.MAX_NOTE:
             raise ModalErrors({ids.NOTE: f"Keep the note under {parsing.MAX_NOTE} characters."})
-        commitment = access.active(access.by_id(services, body["team"]["id"], view.get("private_metadata")))
+        commitment_id, _, origin = (view.get("private_metadata") or "").partition(":")
+        commitment = access.active(access.by_id(services, body["team"]["id"], commitment_id))
         access.enrolled(services, commitment, body["user"]["id"])
         report = flows.record(commitment, body["user"]["id"], value, note)
         ack()
         flows.report(client, commitment, report)
+        if origin == "home":  # opened from App Home: show the person their new numbers there
+            from bot.home.handlers import publish_home
+
+            publish_home(client, services, body["team"]["id"], body["user"]["id"])
 
     app.view(ids.PROGRESS_MODAL)(progress_submitted)
 

@@ -215,7 +215,8 @@ def commit_modal(channel_id: str, today: date) -> dict:
     )
 
 
-def progress_modal(c: Commitment) -> dict:
+def progress_modal(c: Commitment, from_home: bool = False) -> dict:
+    """`progress_modal`; private_metadata is the commitment id, with ":home" when opened there."""
     return modal(
         ids.PROGRESS_MODAL,
         f"Progress on #{c.number}",
@@ -225,7 +226,7 @@ def progress_modal(c: Commitment) -> dict:
             input_block(ids.VALUE, f"Where are you now{f' ({c.unit})' if c.unit else ''}?", number_input(ids.VALUE)),
             input_block(ids.NOTE, "Note", text_input(ids.NOTE, multiline=True, max_length=1000), optional=True),
         ],
-        metadata=str(c.id),
+        metadata=f"{c.id}:home" if from_home else str(c.id),
     )
 
 
