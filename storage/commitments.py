@@ -32,7 +32,8 @@ class CommitmentState:
 
     @property
     def latest(self) -> ProgressReport | None:
-        return max(self.reports, key=lambda r: (r.reported_at, r.id or 0), default=None)
+        """The last report; `load_states` orders reports by time (then id), so it is the last."""
+        return self.reports[-1] if self.reports else None
 
 
 def declare(

@@ -6,6 +6,7 @@ Time is counted in whole days: x = days since the commitment's start date.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
@@ -17,9 +18,10 @@ BREAKDOWN_TOLERANCE = 0.05
 _FLOAT_NOISE = 1e-9
 
 
-@dataclass(frozen=True)
-class Report:
-    """A progress report: the value measured on a day."""
+class Report(NamedTuple):
+    """A progress report: the value measured on a day. (A named tuple: a check-in builds
+    hundreds of thousands of these, and a tuple is several times cheaper than a frozen
+    dataclass to create.)"""
 
     day: date
     value: float
