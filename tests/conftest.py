@@ -176,3 +176,16 @@ def slack_sqlite(sqlite_database, fake_slack) -> Harness:
     fake_slack.reset()
     yield harness
     stop()
+
+
+@pytest.fixture
+def committed(slack) -> Harness:
+    """The app with #1 declared by U1 in C1 and U2 enrolled; U3 is not enrolled."""
+    from storage.models import Commitment
+    from tests.helpers import DECLARE, rows
+
+    assert slack.send.command(DECLARE).status == 200
+    commitment = rows(slack, Commitment)[0]
+    slack.send.action("commitment_enroll", str(commitment.id), user="U2")
+    slack.fake.reset()
+    return slack

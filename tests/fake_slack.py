@@ -54,21 +54,20 @@ class Call:
     def all_text(self) -> str:
         """Fallback text plus every string in the blocks: what a person could read."""
         parts = [str(self.params.get("text") or "")]
-
-        def walk(node):
-            if isinstance(node, dict):
-                for key, value in node.items():
-                    if key == "text" and isinstance(value, str):
-                        parts.append(value)
-                    else:
-                        walk(value)
-            elif isinstance(node, list):
-                for item in node:
-                    walk(item)
-
-        walk(self.blocks)
-        walk(self.view.get("blocks", []))
+        parts += texts_in(self.blocks) + texts_in(self.view.get("blocks", []))
         return "\n".join(parts)
+
+
+def texts_in(node: Any) -> list[str]:
+    """Every `text` string inside Block Kit, in order."""
+    if isinstance(node, dict):
+        found: list[str] = []
+        for key, value in node.items():
+            found += [value] if key == "text" and isinstance(value, str) else texts_in(value)
+        return found
+    if isinstance(node, list):
+        return [text for item in node for text in texts_in(item)]
+    return []
 
 
 @dataclass

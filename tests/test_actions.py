@@ -30,15 +30,6 @@ def thread(slack, containing=""):
             if c.get("thread_ts") == home_ts and containing in c.all_text()]
 
 
-@pytest.fixture
-def committed(slack):
-    """#1 declared by U1, with U2 enrolled; U3 is not enrolled."""
-    assert slack.send.command(DECLARE).status == 200
-    c = rows(slack, Commitment)[0]
-    slack.send.action(ids.COMMITMENT_ENROLL, str(c.id), user="U2")
-    slack.fake.reset()
-    return slack
-
 
 def open_action_modal(slack, user="U1", value=None):
     c = rows(slack, Commitment)[0]

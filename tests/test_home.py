@@ -16,6 +16,7 @@ from sqlmodel import select
 from bot import ids
 from bot.coaching.integrity import Integrity
 from bot.home import views as home_views
+from tests.fake_slack import texts_in
 from storage import commitments as store
 from storage.models import Breakdown, Commitment, CommitmentStatus, Enrolment
 
@@ -55,21 +56,7 @@ def opened(slack, user="U1", team="T1", tab="home"):
 
 
 def text_of(view: dict) -> str:
-    parts = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key == "text" and isinstance(value, str):
-                    parts.append(value)
-                else:
-                    walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(view["blocks"])
-    return "\n".join(parts)
+    return "\n".join(texts_in(view["blocks"]))
 
 
 def buttons(view: dict) -> list[dict]:

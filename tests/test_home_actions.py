@@ -29,15 +29,6 @@ def action(slack, action_id) -> Action:
         return session.get(Action, action_id)
 
 
-@pytest.fixture
-def committed(slack):
-    """#1 declared by U1 in C1, with U2 enrolled."""
-    assert slack.send.command(DECLARE).status == 200
-    c = rows(slack, Commitment)[0]
-    slack.send.action(ids.COMMITMENT_ENROLL, str(c.id), user="U2")
-    slack.fake.reset()
-    return slack
-
 
 def add_action(slack, what, owner="U1", due="2026-12-04", user="U1") -> Action:
     c = rows(slack, Commitment)[0]
