@@ -58,7 +58,16 @@ class ListenerExecutor(ThreadPoolExecutor):
         self._in_flight = 0
         self._idle = threading.Condition()
 
+    def run_here_next(self) -> None:
+        """The next listener this request thread hands over runs on it, not on the pool: for a
+        listener whose answer is all there is to do, the hand-over would cost more than it saves."""
+        _pending_ack.here = True
+
     def submit(self, fn, /, *args, **kwargs) -> Future:
+        if getattr(_pending_ack, "here", False):
+            _pending_ack.here = False
+            _pending_ack.ack = None
+            return _run_here(fn, *args, **kwargs)
         with self._idle:
             self._in_flight += 1
 
@@ -90,7 +99,18 @@ class ListenerExecutor(ThreadPoolExecutor):
         return True
 
 
-def create_app(services: Services, *, token_verification: bool = True) -> App:
+def _run_here(fn, /, *args, **kwargs) -> Future:
+    future: Future = Future()
+    try:
+        future.set_result(fn(*args, **kwargs))
+    except BaseException as error:
+        future.set_exception(error)
+    return future
+
+
+def create_app(services: Services, *, token_verification: bool = True, follow_up_here: bool = True) -> App:
+    """`follow_up_here`: the work that follows "Recorded" runs on this app's listener threads;
+    False in `coach run`'s web process, whose background process does it (bot/background.py)."""
     settings = services.settings
     executor = ListenerExecutor()
     app = App(
@@ -112,6 +132,7 @@ def create_app(services: Services, *, token_verification: bool = True) -> App:
         ack = WakingAck()
         context["ack"] = ack
         _pending_ack.ack = ack
+        _pending_ack.here = False
         return next()
 
     @app.middleware
@@ -126,13 +147,21 @@ def create_app(services: Services, *, token_verification: bool = True) -> App:
                 return BoltResponse(status=200, body="")
         return next()
 
-    app.coach_executor = executor  # for graceful shutdown and tests
     router = CommitRouter()
+
+    @app.middleware
+    def quick_commands_here(body, context, next):
+        """A `/commit` that only answers runs on the request thread (ListenerExecutor.run_here_next)."""
+        if router.is_quick(body, context):
+            executor.run_here_next()
+        return next()
+
+    app.coach_executor = executor  # for graceful shutdown and tests
     # Bolt tries listeners in the order they were registered, building each one's arguments to
     # match it: `/commit`, the command people type most, goes first (its routes are looked up
     # when a command arrives, so domains can still add theirs below).
     router.register(app)
-    flows = commitments.register(app, router, services)
+    flows = commitments.register(app, router, services, follow_up_here)
     checkins.register(app, router, services, flows)
     actions.register(app, services)
     background.register(app, services)

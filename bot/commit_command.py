@@ -46,25 +46,47 @@ class CommandRequest:
 Handler = Callable[[CommandRequest], None]
 
 
+PARSED = "coach_commit_parsed"  # request context key: the command's text, parsed once
+
+
 class CommitRouter:
     def __init__(self) -> None:
         self.routes: dict[type, Handler] = {}
+        self.quick: set[type] = set()
 
-    def on(self, parsed_type: type) -> Callable[[Handler], Handler]:
+    def on(self, parsed_type: type, quick: bool = False) -> Callable[[Handler], Handler]:
+        """Route a subcommand to `handler`. `quick`: it only answers (ack) and leaves nothing to
+        do after, so it may run on the request thread itself (`is_quick`)."""
+
         def register(handler: Handler) -> Handler:
             self.routes[parsed_type] = handler
+            if quick:
+                self.quick.add(parsed_type)
             return handler
 
         return register
 
+    def parse(self, body: dict, context) -> object:
+        """The `/commit` text of this request, parsed (a ParseError when it can't be), once."""
+        if PARSED not in context:
+            try:
+                context[PARSED] = parse_commit_command(unescape(body.get("text") or ""))
+            except ParseError as problem:
+                context[PARSED] = problem
+        return context[PARSED]
+
+    def is_quick(self, body: dict, context) -> bool:
+        """A `/commit` whose subcommand is quick: its answer is all there is to do."""
+        if body.get("command") != ids.COMMIT_COMMAND:
+            return False
+        return type(self.parse(body, context)) in self.quick
+
     def register(self, app: App) -> None:
         @guarded
-        def commit_command(ack, client, command):
-            text = unescape(command.get("text") or "")
-            try:
-                parsed = parse_commit_command(text)
-            except ParseError as problem:
-                raise CoachError(with_usage(escape(problem.message))) from None
+        def commit_command(ack, client, command, context):
+            parsed = self.parse(command, context)
+            if isinstance(parsed, ParseError):
+                raise CoachError(with_usage(escape(parsed.message)))
             handler = self.routes.get(type(parsed))
             if handler is None:
                 raise CoachError(with_usage("That part of `/commit` isn't available yet."))

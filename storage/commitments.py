@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
-from sqlalchemy import update
+from sqlalchemy import and_, exists, insert, or_, update
 from sqlmodel import col, select
 
 from storage.db import Database
@@ -184,6 +184,72 @@ def add_report(
         )
         session.add(report)
     return report
+
+
+class Recorded(NamedTuple):
+    """A report `record_progress` stored, and what "Recorded" says about it."""
+
+    report_id: int
+    commitment_id: int
+    number: int
+    unit: str | None
+
+
+def record_progress(
+    db: Database, team_id: str, channel_id: str, number: int, user_id: str, value: float, note: str | None,
+    now: datetime,
+) -> Recorded | None:
+    """`/commit progress #N`, the common case in one short write: store the report when `#N` is
+    an active commitment of this channel and the person is its owner or enrolled. None when any
+    of that fails: nothing is stored, and the caller finds out which check failed, to say so.
+
+    The checks and the insert are one statement, so a commitment that ends or an enrolment that
+    goes in between cannot slip through; the commitment's id and unit come from the same
+    transaction. No ORM objects: this runs on the ack path of the command people use most."""
+    c = Commitment.__table__.c
+    e = Enrolment.__table__.c
+    r = ProgressReport.__table__
+    with db.write() as connection:
+        found = connection.execute(
+            select(c.id, c.unit).where(
+                c.team_id == team_id, c.number == number, c.channel_id == channel_id,
+                c.status == CommitmentStatus.ACTIVE,
+                or_(c.owner_id == user_id,
+                    exists().where(and_(e.commitment_id == c.id, e.user_id == user_id))),
+            )
+        ).first()
+        if found is None:
+            return None
+        commitment_id, unit = found
+        report_id = connection.execute(
+            insert(r).values(commitment_id=commitment_id, user_id=user_id, value=value, note=note,
+                             reported_at=now).returning(r.c.id)
+        ).scalar_one()
+    return Recorded(report_id, commitment_id, number, unit)
+
+
+def claim_untold(db: Database, now: datetime, limit: int = 200) -> list:
+    """Reports whose home thread was not told yet, oldest first, claimed by this process (their
+    `told_at` set): each is claimed once, whichever processes ask at the same time. Rows with
+    ProgressReport's columns, `told_at` included."""
+    r = ProgressReport.__table__
+    oldest = select(r.c.id).where(r.c.told_at.is_(None)).order_by(r.c.id).limit(limit).scalar_subquery()
+    with db.write() as connection:
+        rows = connection.execute(
+            update(r)
+            .where(r.c.id.in_(oldest), r.c.told_at.is_(None))
+            .values(told_at=now)
+            .returning(*r.c)
+        ).all()
+    return sorted(rows, key=lambda row: row.id)
+
+
+def get_many(db: Database, ids: Iterable[int]) -> dict[int, Commitment]:
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    with db.read() as session:
+        return {c.id: c for c in session.exec(select(Commitment).where(col(Commitment.id).in_(wanted)))}
 
 
 def end(db: Database, commitment_id: int, status: str, reason: str | None, now: datetime) -> bool:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -99,6 +99,13 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A Core connection in a write transaction (BEGIN IMMEDIATE on SQLite, queued like
+        `session()`): for short writes on the ack path, without the ORM."""
+        with self._queue(), self.engine.begin() as connection:
+            yield connection
 
     @contextmanager
     def _queue(self) -> Iterator[None]:

@@ -101,6 +101,8 @@ class ProgressReport(SQLModel, table=True):
     value: float
     note: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
     reported_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    # When the home thread was told (bot/commitments/followups.py); NULL: not yet.
+    told_at: Optional[datetime] = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))
 
 
 class ProcessedEvent(SQLModel, table=True):

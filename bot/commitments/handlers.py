@@ -16,6 +16,7 @@ from bot.coaching.parsing import Declaration, ParseError
 from bot.commit_command import CommandRequest, CommitRouter, with_usage
 from bot.commitments import access, views
 from bot.commitments.facts import ambition_of, review
+from bot.commitments.followups import FollowUps
 from bot.forms import form_values, text_value
 from bot.listening import CoachError, ModalErrors, guarded
 from bot.posting import post
@@ -90,11 +91,11 @@ class CommitmentFlows:
         s = self.services
         return store.add_report(s.db, commitment.id, user_id, value, note, s.now())
 
-    def report(self, client, commitment: Commitment, report: ProgressReport) -> None:
-        """Tell the home thread about a stored report; a report reaching the target ends it."""
+    def report(self, client, commitment: Commitment, report, r) -> None:
+        """Tell the home thread about a stored report, reviewed as `r`; a report reaching the
+        target ends the commitment (bot/commitments/followups.py calls this)."""
         s = self.services
         value = report.value
-        r = self.review(commitment)
         self.in_thread(client, commitment, views.progress_reply(commitment, report, r))
         if r.breakthrough and store.end(s.db, commitment.id, CommitmentStatus.ACHIEVED, None, s.now()):
             self.in_thread(client, commitment, views.breakthrough_message(commitment, value, in_channel=False))
@@ -107,12 +108,15 @@ def check_declaration(d: Declaration, today: date) -> None:
         raise CoachError(with_usage("\n".join(escape(p.message) for p in problems)))
 
 
-def register(app: App, router: CommitRouter, services: Services) -> CommitmentFlows:
+def register(app: App, router: CommitRouter, services: Services, follow_up_here: bool = True) -> CommitmentFlows:
+    """`follow_up_here`: tell home threads about new reports on this app's listener threads;
+    False when a background process of `coach run` does (bot/commitments/followups.py)."""
     flows = CommitmentFlows(services)
+    followups = FollowUps(services, flows, app.coach_executor if follow_up_here else None)
 
     # --- /commit subcommands -------------------------------------------------------------
 
-    @router.on(parsing.Help)
+    @router.on(parsing.Help, quick=True)
     def help_(req: CommandRequest) -> None:
         req.reply(with_usage("*Breakthrough Coach*: declare what you commit to, far beyond what you know how to produce."))
 
@@ -129,7 +133,7 @@ def register(app: App, router: CommitRouter, services: Services) -> CommitmentFl
         req.ack()
         flows.announce(req.client, commitment)
 
-    @router.on(parsing.StatusAll)
+    @router.on(parsing.StatusAll, quick=True)
     def status_all(req: CommandRequest) -> None:
         commitments = store.list_active(services.db, req.team_id, req.channel_id)
         states = store.load_states(services.db, commitments)
@@ -139,20 +143,25 @@ def register(app: App, router: CommitRouter, services: Services) -> CommitmentFl
             background_store.agreements_for_channel(services.db, req.team_id, req.channel_id))
         req.reply(text, blocks[: 50 - len(agreements)] + agreements)
 
-    @router.on(parsing.StatusOne)
+    @router.on(parsing.StatusOne, quick=True)
     def status_one(req: CommandRequest) -> None:
         commitment = access.in_channel(services, req.team_id, req.channel_id, req.parsed.number)
         text, blocks = flows.status_card(commitment)
         req.reply(text, blocks)
 
-    @router.on(parsing.Progress)
+    @router.on(parsing.Progress, quick=True)
     def progress(req: CommandRequest) -> None:
+        """Store and answer; the home thread is told after (bot/commitments/followups.py)."""
         p = req.parsed
-        commitment = access.in_channel(services, req.team_id, req.channel_id, p.number)
-        access.enrolled(services, access.active(commitment), req.user_id)
-        report = flows.record(commitment, req.user_id, p.value, p.note)
-        req.reply(f"Recorded {quantity(p.value, commitment.unit)} on #{commitment.number}.")
-        flows.report(req.client, commitment, report)
+        s = services
+        recorded = store.record_progress(s.db, req.team_id, req.channel_id, p.number, req.user_id, p.value, p.note,
+                                         s.now())
+        if recorded is None:  # nothing stored: say why
+            commitment = access.in_channel(s, req.team_id, req.channel_id, p.number)
+            access.enrolled(s, access.active(commitment), req.user_id)
+            raise CoachError(f"#{p.number} changed just now: send it again.")
+        req.reply(f"Recorded {quantity(p.value, recorded.unit)} on #{recorded.number}.")
+        followups.wake()
 
     @router.on(parsing.Withdraw)
     def withdraw(req: CommandRequest) -> None:
@@ -219,9 +228,9 @@ def register(app: App, router: CommitRouter, services: Services) -> CommitmentFl
         commitment_id, _, origin = (view.get("private_metadata") or "").partition(":")
         commitment = access.active(access.by_id(services, body["team"]["id"], commitment_id))
         access.enrolled(services, commitment, body["user"]["id"])
-        report = flows.record(commitment, body["user"]["id"], value, note)
+        flows.record(commitment, body["user"]["id"], value, note)
         ack()
-        flows.report(client, commitment, report)
+        followups.wake()
         if origin == "home":  # opened from App Home: show the person their new numbers there
             from bot.home.handlers import publish_home
 
