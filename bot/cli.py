@@ -114,7 +114,7 @@ def run(settings: Settings) -> int:
         print(missing_settings_message(missing), file=sys.stderr)
         return EXIT_SETTINGS
     from bot.app import create_app
-    from bot.runtime import Runtime
+    from bot.runtime import Runtime, run_in_own_process
     from bot.services import Services
 
     db = _database(settings)
@@ -124,12 +124,11 @@ def run(settings: Settings) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return EXIT_SETTINGS
-    runtime = Runtime(services, checkin_interval=settings.checkin_interval)
-
     if settings.socket_mode:
         from bot.server import run_socket_mode
 
         app = create_app(services)
+        runtime = Runtime(services, checkin_interval=settings.checkin_interval)
         runtime.start(app)
         run_socket_mode(app, settings.app_token, services.web_client(settings.bot_token), on_exit=runtime.stop)
         return 0
@@ -141,11 +140,16 @@ def run(settings: Settings) -> int:
         # In gunicorn's worker, after the fork: open our own connections, never the arbiter's
         # (migrations used one; SQLite connections must not cross a fork).
         db.engine.dispose(close=False)
-        app = create_app(services)
-        runtime.start(app)
+        app = create_app(services, follow_up_here=False)  # the runtime process follows up
+        web.app = app
         return make_wsgi(app, db)
 
-    CoachServer(load, settings.port, on_exit=runtime.stop).run()
+    def beside():  # the runtime process, forked by the arbiter
+        db.engine.dispose(close=False)
+        run_in_own_process(services, settings.checkin_interval)
+
+    web = Runtime(services)  # in the worker: only lets the listeners' work finish on SIGTERM
+    CoachServer(load, settings.port, on_exit=web.stop, beside=beside).run()
     return 0
 
 

@@ -1,23 +1,30 @@
 """Serving: gunicorn (gthread) for HTTP mode, slack_sdk's Socket Mode client otherwise.
 
-One gunicorn worker process with many threads: Bolt acks on the request thread and runs the
-listener on its own pool, so slow Slack calls never hold the 3-second answer. The weekly
-scheduler lives in the same process; run more processes on PostgreSQL to scale out.
+Over HTTP, `coach run` is three processes: gunicorn's arbiter; one worker with many threads,
+which only answers Slack (Bolt acks on the request thread and runs listeners on its own pool, so
+slow Slack calls never hold the 3-second answer); and the runtime process (bot/runtime.py:
+weekly check-ins and the follow-ups of progress reports), which the arbiter forks beside the
+worker at a lower CPU priority and starts again if it dies. Run more `coach run` processes on
+PostgreSQL to scale out.
 
-SIGTERM (to the gunicorn master, which passes it on): the worker stops accepting connections,
-answers the requests in flight, then `worker_exit` calls `Runtime.stop`, which lets the
-running check-in and the listeners' work finish; then it exits 0. The master waits
-`GRACEFUL_TIMEOUT` for all of that before it kills the worker.
+SIGTERM (to the arbiter, which passes it on): the worker stops accepting connections, answers
+the requests in flight, lets its listeners' work finish, and exits 0; the runtime process lets
+a running check-in finish, then exits. The arbiter waits `GRACEFUL_TIMEOUT` for all of that
+before it kills what is left.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import signal
+import sys
 import threading
+import time
 from typing import Callable
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.arbiter import Arbiter
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +36,86 @@ HTTP_THREADS = 16
 GRACEFUL_TIMEOUT = 120
 
 
+class CoachArbiter(Arbiter):
+    """gunicorn's arbiter, which also keeps the runtime process (`beside`) running."""
+
+    def __init__(self, app: "CoachServer"):
+        super().__init__(app)
+        self.beside = app.beside
+        self.beside_pid = 0
+
+    def manage_workers(self):
+        super().manage_workers()
+        if self.beside is not None and not self.beside_pid and self.LISTENERS:
+            self.spawn_beside()
+
+    def spawn_beside(self) -> None:
+        pid = os.fork()
+        if pid:
+            self.beside_pid = pid
+            self.log.info("Booting runtime process with pid: %s", pid)
+            return
+        code = 0
+        try:  # the child: no listening sockets, then the runtime until SIGTERM
+            for listener in self.LISTENERS:
+                listener.close()
+            self.beside()
+        except BaseException:
+            log.exception("the runtime process failed")
+            code = 1
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+
+    def reap_workers(self):
+        self._reap_beside()
+        super().reap_workers()
+
+    def _reap_beside(self) -> bool:
+        """True when the runtime process has ended (and was reaped, here or by gunicorn)."""
+        if not self.beside_pid:
+            return True
+        try:
+            pid, status = os.waitpid(self.beside_pid, os.WNOHANG)
+        except ChildProcessError:  # gunicorn's waitpid(-1) reaped it
+            pid, status = self.beside_pid, 0
+        if not pid:
+            return False
+        self.log.info("runtime process %s ended (status %s)", self.beside_pid, status)
+        self.beside_pid = 0
+        return True
+
+    def stop(self, graceful=True):
+        if self.beside_pid:
+            self._signal_beside(signal.SIGTERM if graceful else signal.SIGQUIT)
+        super().stop(graceful)
+        limit = time.monotonic() + (self.cfg.graceful_timeout if graceful else 2)
+        while not self._reap_beside() and time.monotonic() < limit:
+            time.sleep(0.1)
+        if self.beside_pid:
+            self._signal_beside(signal.SIGKILL)
+            try:
+                os.waitpid(self.beside_pid, 0)
+            except ChildProcessError:
+                pass
+            self.beside_pid = 0
+
+    def _signal_beside(self, sig) -> None:
+        try:
+            os.kill(self.beside_pid, sig)
+        except ProcessLookupError:
+            pass
+
+
 class CoachServer(BaseApplication):
     def __init__(self, load_app: Callable[[], object], port: int, on_exit: Callable[[], None] | None = None,
-                 workers: int = 1, threads: int = HTTP_THREADS):
+                 workers: int = 1, threads: int = HTTP_THREADS, beside: Callable[[], None] | None = None):
+        """`beside`: what the runtime process runs (forked from the arbiter, after the app's
+        modules were imported: it shares their memory); None: no such process."""
         self.load_app = load_app
         self.on_exit = on_exit
+        self.beside = beside
         self.options = {
             "bind": f"0.0.0.0:{port}",
             "workers": workers,
@@ -59,6 +141,13 @@ class CoachServer(BaseApplication):
 
     def load(self):
         return self.load_app()
+
+    def run(self):
+        try:
+            CoachArbiter(self).run()
+        except RuntimeError as error:
+            print(f"\nError: {error}\n", file=sys.stderr)
+            sys.exit(1)
 
     def _worker_exit(self, server, worker) -> None:
         if self.on_exit:

@@ -124,3 +124,62 @@ def test_a_token_slack_refuses_is_a_clear_message(tmp_path, fake_slack):
     assert result.returncode == 2
     assert "invalid_auth" in result.stderr and "SLACK_BOT_TOKEN" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _runtime_pid(output_lines: list[str]) -> int:
+    for line in reversed(output_lines):
+        if "Booting runtime process with pid:" in line:
+            return int(line.rsplit(":", 1)[1])
+    raise AssertionError("no runtime process was started:\n" + "\n".join(output_lines))
+
+
+def test_coach_run_answers_progress_at_once_and_its_runtime_process_tells_the_thread(tmp_path, fake_slack):
+    """Over HTTP the worker answers "Recorded"; the runtime process, forked beside it, replies in
+    the home thread; when that process dies, the arbiter starts it again and nothing is lost."""
+    port = free_port()
+    log = tmp_path / "coach.log"
+    env = coach_env(tmp_path, SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SIGNING_SECRET,
+                    SLACK_API_URL=fake_slack.api_url, PORT=str(port))
+    with log.open("w") as out:
+        process = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], env=env, cwd=tmp_path,
+                                   stdout=out, stderr=subprocess.STDOUT, text=True)
+    try:
+        sender = SlackSender(f"http://127.0.0.1:{port}", SIGNING_SECRET, fake_slack.response_url())
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if sender.get("/healthz").status == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "coach run did not come up"
+            assert process.poll() is None, log.read_text()
+            time.sleep(0.2)
+        sender.command("Deals closed: 4 -> 20 by 2099-01-01 known 6")
+        [announcement] = fake_slack.wait_for("chat.postMessage", timeout=10, where=lambda c: not c.get("thread_ts"))
+
+        def progress_replies():
+            return [c for c in fake_slack.calls("chat.postMessage")
+                    if c.get("thread_ts") == announcement.response["ts"] and "reported" in str(c.get("text"))]
+
+        answer = sender.command("progress #1 7 first deal of the quarter")
+        assert answer.status == 200 and "Recorded 7 on #1" in answer.text
+        [reply] = fake_slack.wait_for("chat.postMessage", timeout=10, where=lambda c: c in progress_replies())
+        assert "<@U1> reported 7 on #1" in reply.all_text() and "first deal of the quarter" in reply.all_text()
+
+        # The runtime process dies: a report stored meanwhile is told by the one started again.
+        runtime = _runtime_pid(log.read_text().splitlines())
+        os.kill(runtime, signal.SIGKILL)
+        assert "Recorded 9 on #1" in sender.command("progress #1 9").text
+        deadline = time.monotonic() + 15
+        while _runtime_pid(log.read_text().splitlines()) == runtime:
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+        fake_slack.wait_for("chat.postMessage", count=2, timeout=10, where=lambda c: c in progress_replies())
+        assert len(progress_replies()) == 2  # each report told once
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+    output = log.read_text()
+    assert process.returncode == 0, output
+    assert "runtime process stopped: check-ins and follow-ups finished" in output

@@ -292,9 +292,10 @@ def test_sigterm_answers_the_request_in_flight_and_finishes_the_running_check_in
     # In that order: the process says it stopped only once the check-in was done.
     lines = output.splitlines()
     posted_lines = [n for n, line in enumerate(lines) if "posted check-in" in line]
-    stopped_lines = [n for n, line in enumerate(lines) if "stopped: check-ins and listener work finished" in line]
+    stopped_lines = [n for n, line in enumerate(lines) if "runtime process stopped: check-ins and follow-ups finished" in line]
     assert len(posted_lines) == len(channels) and len(stopped_lines) == 1, output
     assert stopped_lines[0] > posted_lines[-1], output
+    assert "stopped: listener work finished" in output  # the web worker, which answered "help"
     assert "Traceback" not in output
 
 
