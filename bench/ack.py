@@ -30,12 +30,24 @@ GOAL_RPS_RATIO = 0.6  # coach requests/s ≥ 0.6 × bare Bolt's
 GOAL_IDLE_RSS = 120 * 2**20
 
 
-def wait_drained(fake: FakeApi, expected: int, timeout: float) -> float | None:
-    """Seconds until the fake API has seen `expected` chat.postMessage calls (None: it didn't)."""
+def untold(db: Database) -> int:
+    """Stored reports whose home thread was not told yet (bot/commitments/followups.py)."""
+    with db.read() as session:
+        return session.connection().exec_driver_sql(
+            "SELECT count(*) FROM progress_report WHERE told_at IS NULL").scalar_one()
+
+
+def wait_drained(fake: FakeApi, db: Database, timeout: float) -> float | None:
+    """Seconds until every stored report was told in its thread: none left untold, and the
+    fake API's chat.postMessage count steady for 0.5 s (None: not within `timeout`)."""
     started = time.monotonic()
+    last, steady_since = -1, time.monotonic()
     while time.monotonic() - started < timeout:
-        if fake.count("chat.postMessage") >= expected:
-            return time.monotonic() - started
+        posts = fake.count("chat.postMessage")
+        if posts != last:
+            last, steady_since = posts, time.monotonic()
+        if untold(db) == 0 and time.monotonic() - steady_since >= 0.5:
+            return steady_since - started
         time.sleep(0.1)
     return None
 
@@ -97,8 +109,9 @@ def run(duration: float = 20.0, concurrency: int = 16, commitments: int = 50, wa
         posts_before = fake.count("chat.postMessage")
         with RssSampler(coach.child.pid) as rss:
             r_coach = measure(coach, make, concurrency, duration, warmup, "coach run")
-            drained = wait_drained(fake, posts_before + r_coach.answered, drain_timeout)
-        behind = (posts_before + r_coach.answered) - fake.count("chat.postMessage")
+            drained = wait_drained(fake, db, drain_timeout)
+        behind = untold(db)
+        replies = fake.count("chat.postMessage") - posts_before
         time.sleep(1.0)
         idle_after = memory_of(coach.child.pid)
         others = {kind: n for kind, n in r_coach.kinds.items() if kind != "recorded"}
@@ -110,10 +123,10 @@ def run(duration: float = 20.0, concurrency: int = 16, commitments: int = 50, wa
         print(f"coach / bare Bolt: p50 × {p50_ratio:.2f} (goal ≤ {GOAL_P50_RATIO}) {verdict(p50_ratio <= GOAL_P50_RATIO)}; "
               f"requests/s × {rps_ratio:.2f} (goal ≥ {GOAL_RPS_RATIO}) {verdict(rps_ratio >= GOAL_RPS_RATIO)}")
         if drained is not None:
-            print(f"coach's work after the ack (store, review, post in thread) for {r_coach.answered} reports "
-                  f"finished {drained:.1f} s after the load stopped")
+            print(f"coach's work after the ack (review, reply in the home thread) for {r_coach.answered} reports "
+                  f"finished {drained:.1f} s after the load stopped, in {replies} thread replies")
         else:
-            print(f"coach's work after the ack was still {behind} posts behind {drain_timeout:.0f} s after the load stopped")
+            print(f"coach's work after the ack: {behind} reports still untold {drain_timeout:.0f} s after the load stopped")
         print(f"coach run memory (gunicorn arbiter + worker, PSS: shared pages counted once): idle after start "
               f"{mib(idle_start['pss_total'])}, idle after the load {mib(idle_after['pss_total'])} (goal ≤ 120 MiB) "
               f"{verdict(idle_after['pss_total'] <= GOAL_IDLE_RSS)}, peak under load {mib(rss.peak_pss)}")
@@ -143,7 +156,8 @@ def run(duration: float = 20.0, concurrency: int = 16, commitments: int = 50, wa
             "p50_ratio": round(p50_ratio, 3),
             "rps_ratio": round(rps_ratio, 3),
             "drain_s": None if drained is None else round(drained, 2),
-            "drain_behind": max(0, behind),
+            "drain_behind": behind,
+            "thread_replies": replies,
             "memory_idle_start": idle_start,
             "memory_idle_after_load": idle_after,
             "pss_peak_under_load": rss.peak_pss,

@@ -126,18 +126,17 @@ def create_app(services: Services, *, token_verification: bool = True, follow_up
         user_facing_authorize_error_message=oauth.NOT_INSTALLED_MESSAGE,
     )
 
+    router = CommitRouter()
+
+    # One middleware for all three (Bolt builds each middleware's arguments on every request).
     @app.middleware
-    def wake_on_ack(context, next):
-        """Give this request a `WakingAck` (see there): the answer leaves as soon as it acks."""
+    def every_request(body, context, next, logger):
+        # 1. Give this request a `WakingAck` (see there): the answer leaves as soon as it acks.
         ack = WakingAck()
         context["ack"] = ack
         _pending_ack.ack = ack
         _pending_ack.here = False
-        return next()
-
-    @app.middleware
-    def skip_retried_events(body, next, logger):
-        """Slack resends an event it thinks we missed; each event id is handled once."""
+        # 2. Slack resends an event it thinks we missed; each event id is handled once.
         if body.get("type") == "event_callback" and body.get("event_id"):
             first = commitment_store.first_time_event(
                 services.db, body["event_id"], body.get("team_id", ""), services.now()
@@ -145,13 +144,7 @@ def create_app(services: Services, *, token_verification: bool = True, follow_up
             if not first:
                 logger.info("event %s already handled, skipping the retry", body["event_id"])
                 return BoltResponse(status=200, body="")
-        return next()
-
-    router = CommitRouter()
-
-    @app.middleware
-    def quick_commands_here(body, context, next):
-        """A `/commit` that only answers runs on the request thread (ListenerExecutor.run_here_next)."""
+        # 3. A `/commit` that only answers runs on the request thread (ListenerExecutor.run_here_next).
         if router.is_quick(body, context):
             executor.run_here_next()
         return next()

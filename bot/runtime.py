@@ -19,6 +19,10 @@ from bot.services import Services
 log = logging.getLogger(__name__)
 
 FOLLOW_UP_POLL_SECONDS = 0.25  # how often untold progress reports are looked for
+# After telling some, wait longer: reports that come in together (a stand-up, a burst) are
+# then told together, in fewer replies (bot/commitments/followups.py).
+FOLLOW_UP_BUSY_SECONDS = 1.0
+FOLLOW_UP_ROUNDS = 5  # batches told per poll (bot/commitments/followups.py BATCH each)
 NICENESS = 10  # the runtime process yields the CPU to the web process
 
 
@@ -46,11 +50,12 @@ class Runtime:
 
     def _poll(self, follow_ups) -> None:
         while not self._stopping.is_set():
+            told = 0
             try:
-                follow_ups.drain()
+                told = follow_ups.drain(rounds=FOLLOW_UP_ROUNDS)
             except Exception:
                 log.exception("telling threads about progress reports failed; trying again")
-            self._stopping.wait(FOLLOW_UP_POLL_SECONDS)
+            self._stopping.wait(FOLLOW_UP_BUSY_SECONDS if told else FOLLOW_UP_POLL_SECONDS)
 
     def stop(self) -> None:
         """Let a running check-in, the follow-ups and the listeners' work finish."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Iterable, NamedTuple, Sequence
 
-from sqlalchemy import and_, exists, insert, or_, update
+from sqlalchemy import and_, bindparam, exists, insert, literal_column, or_, update
 from sqlmodel import col, select
 
 from storage.db import Database
@@ -195,36 +195,48 @@ class Recorded(NamedTuple):
     unit: str | None
 
 
+def _record_statement():
+    c = Commitment.__table__.c
+    e = Enrolment.__table__.c
+    r = ProgressReport.__table__
+    user_id = bindparam("user_id", type_=r.c.user_id.type)
+    allowed = select(
+        c.id, user_id, bindparam("value", type_=r.c.value.type), bindparam("note", type_=r.c.note.type),
+        bindparam("reported_at", type_=r.c.reported_at.type),
+    ).where(
+        c.team_id == bindparam("team_id"), c.number == bindparam("number"), c.channel_id == bindparam("channel_id"),
+        c.status == CommitmentStatus.ACTIVE,
+        or_(c.owner_id == user_id, exists().where(and_(e.commitment_id == c.id, e.user_id == user_id))),
+    )
+    columns = ["commitment_id", "user_id", "value", "note", "reported_at"]
+    # Named with their table: in INSERT … SELECT FROM commitment, a bare "id" is ambiguous to SQLite.
+    report_id, commitment_id = (literal_column(f"{r.name}.{name}") for name in ("id", "commitment_id"))
+    unit = select(c.unit).where(c.id == commitment_id).scalar_subquery()
+    return insert(r).from_select(columns, allowed).returning(report_id, commitment_id, unit)
+
+
+# Built once: the ack path only binds values (and SQLAlchemy caches the compiled statement).
+_RECORD_REPORT = _record_statement()
+
+
 def record_progress(
     db: Database, team_id: str, channel_id: str, number: int, user_id: str, value: float, note: str | None,
     now: datetime,
 ) -> Recorded | None:
-    """`/commit progress #N`, the common case in one short write: store the report when `#N` is
+    """`/commit progress #N`, the common case in one statement: store the report when `#N` is
     an active commitment of this channel and the person is its owner or enrolled. None when any
     of that fails: nothing is stored, and the caller finds out which check failed, to say so.
 
-    The checks and the insert are one statement, so a commitment that ends or an enrolment that
-    goes in between cannot slip through; the commitment's id and unit come from the same
-    transaction. No ORM objects: this runs on the ack path of the command people use most."""
-    c = Commitment.__table__.c
-    e = Enrolment.__table__.c
-    r = ProgressReport.__table__
-    with db.write() as connection:
-        found = connection.execute(
-            select(c.id, c.unit).where(
-                c.team_id == team_id, c.number == number, c.channel_id == channel_id,
-                c.status == CommitmentStatus.ACTIVE,
-                or_(c.owner_id == user_id,
-                    exists().where(and_(e.commitment_id == c.id, e.user_id == user_id))),
-            )
-        ).first()
-        if found is None:
-            return None
-        commitment_id, unit = found
-        report_id = connection.execute(
-            insert(r).values(commitment_id=commitment_id, user_id=user_id, value=value, note=note,
-                             reported_at=now).returning(r.c.id)
-        ).scalar_one()
+    The checks are part of the insert (INSERT … SELECT), so a commitment that ends or an
+    enrolment that goes in between cannot slip through. No ORM objects and one call into the
+    database (`Database.write_one`): this is the ack path of the command people use most."""
+    with db.write_one() as connection:
+        stored = connection.execute(_RECORD_REPORT, {
+            "team_id": team_id, "number": number, "channel_id": channel_id, "user_id": user_id,
+            "value": value, "note": note, "reported_at": now}).first()
+    if stored is None:
+        return None
+    report_id, commitment_id, unit = stored
     return Recorded(report_id, commitment_id, number, unit)
 
 

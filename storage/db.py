@@ -23,6 +23,7 @@ from sqlmodel import Session
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 MIGRATIONS = Path(__file__).parent / "migrations"
 READ_ONLY = "coach_read_only"  # execution option: this connection's transactions only read
+ONE_STATEMENT = "coach_one_statement"  # execution option: one statement, atomic on its own
 
 # One lock per SQLite file, shared by every Database on it in this process.
 _write_locks: dict[str, threading.RLock] = {}
@@ -65,8 +66,10 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        read_only = connection.get_execution_options().get(READ_ONLY)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        options = connection.get_execution_options()
+        if options.get(ONE_STATEMENT):
+            return  # SQLite's autocommit: the statement is its own write transaction
+        connection.exec_driver_sql("BEGIN" if options.get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 def _write_lock(engine: Engine) -> threading.RLock:
@@ -83,6 +86,7 @@ class Database:
         self.url = normalise_url(url)
         self.engine = make_engine(self.url)
         self._read_engine = self.engine.execution_options(**{READ_ONLY: True})
+        self._one_statement_engine = self.engine.execution_options(**{ONE_STATEMENT: True})
         sqlite = self.engine.dialect.name == "sqlite"
         self._writers = _write_lock(self.engine) if sqlite else None
 
@@ -105,6 +109,16 @@ class Database:
         """A Core connection in a write transaction (BEGIN IMMEDIATE on SQLite, queued like
         `session()`): for short writes on the ack path, without the ORM."""
         with self._queue(), self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def write_one(self) -> Iterator[Connection]:
+        """A Core connection for exactly one writing statement, queued like `session()`. On
+        SQLite no BEGIN: the statement is a transaction of its own, and a write statement takes
+        the write lock before it reads, as BEGIN IMMEDIATE would. One call into SQLite instead of
+        three (BEGIN, the statement, COMMIT), each of which gives up Python's GIL and may wait to
+        get it back while this process's other writers queue: for the ack path."""
+        with self._queue(), self._one_statement_engine.begin() as connection:
             yield connection
 
     @contextmanager

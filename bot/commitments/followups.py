@@ -4,6 +4,8 @@
 itself; reviewing the commitment and replying in its home thread come after, from here. A stored
 report waits with `told_at` empty until a process claims it (storage.commitments.claim_untold),
 so a report is told once, whichever process gets to it, and none is forgotten over a restart.
+Reports of one commitment that come in together (a stand-up, a burst) are told in one reply:
+a thread stays readable, and Slack takes about one message per second in a channel.
 
 Where that work runs:
 - `coach run` over HTTP: in its background process (bot/background.py), which polls for untold
@@ -18,14 +20,17 @@ import logging
 import threading
 from concurrent.futures import Executor
 
-from bot.commitments.facts import review
+from bot.coaching.trajectory import reaches_target
+from bot.commitments import views
+from bot.commitments.facts import facts_of, review
 from bot.services import Services
 from storage import commitments as store
 from storage.commitments import CommitmentState
 
 log = logging.getLogger(__name__)
 
-BATCH = 200  # reports claimed at a time
+BATCH = 200  # reports claimed at a time (one short write each)
+PER_REPLY = 10  # reports of one commitment told in one reply, when several came in together
 
 
 class FollowUps:
@@ -52,30 +57,51 @@ class FollowUps:
             self._queued = False  # a report stored from now on queues another drain
         self.drain()
 
-    def drain(self) -> int:
-        """Tell the home threads about every report not told yet; how many were told."""
+    def drain(self, rounds: int | None = None) -> int:
+        """Tell the home threads about the reports not told yet, `BATCH` at a time, until none
+        is left (or after `rounds` batches); how many were told."""
         s = self.services
         told = 0
-        while True:
+        while rounds is None or rounds > 0:
+            rounds = None if rounds is None else rounds - 1
             rows = store.claim_untold(s.db, s.now(), BATCH)
             if not rows:
                 return told
             commitments = store.get_many(s.db, {row.commitment_id for row in rows})
-            states = {state.commitment.id: state for state in store.load_states(s.db, list(commitments.values()))}
+            states = store.load_states(s.db, list(commitments.values()))
+            by_commitment: dict[int, list] = {}
             for row in rows:
-                state = states.get(row.commitment_id)
-                if state is None:  # the workspace was purged in between
-                    continue
+                by_commitment.setdefault(row.commitment_id, []).append(row)
+            for state in states:
                 try:
-                    self.tell(state, row)
+                    self.tell(state, by_commitment[state.commitment.id])
                 except Exception:  # one thread's trouble must not keep the others waiting
-                    log.exception("could not tell #%s's thread about report %s", state.commitment.number, row.id)
-                told += 1
+                    log.exception("could not tell #%s's thread about its reports", state.commitment.number)
+            told += len(rows)
+        return told
 
-    def tell(self, state: CommitmentState, report) -> None:
-        """Review the commitment as it stood with this report (later ones left out), then reply."""
+    def tell(self, state: CommitmentState, reports: list) -> None:
+        """Reply in the home thread: one report, as it stood with it (later ones left out);
+        several that came in together, `PER_REPLY` to a reply, with where the last one leaves
+        the commitment. A report reaching the target ends the commitment."""
         s = self.services
         commitment = state.commitment
-        as_of = CommitmentState(commitment, state.enrolled, tuple(r for r in state.reports if r.id <= report.id))
         client = s.client_for(commitment.team_id)
-        self.flows.report(client, commitment, report, review(as_of, s.today(), s.day_of))
+        for start in range(0, len(reports), PER_REPLY):
+            chunk = reports[start:start + PER_REPLY]
+            r = review(_as_of(state, chunk[-1]), s.today(), s.day_of)
+            if len(chunk) == 1:
+                self.flows.in_thread(client, commitment, views.progress_reply(commitment, chunk[0], r))
+            else:
+                self.flows.in_thread(client, commitment, views.progress_digest(commitment, chunk, r))
+        facts = facts_of(state, s.day_of)
+        for report in reports:
+            if reaches_target(facts, report.value):
+                if review(_as_of(state, report), s.today(), s.day_of).breakthrough:
+                    self.flows.breakthrough(client, commitment, report.value)
+                    return
+
+
+def _as_of(state: CommitmentState, report) -> CommitmentState:
+    """The commitment as it stood right after `report`: the reports stored after it left out."""
+    return CommitmentState(state.commitment, state.enrolled, tuple(r for r in state.reports if r.id <= report.id))

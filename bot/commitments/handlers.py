@@ -91,13 +91,10 @@ class CommitmentFlows:
         s = self.services
         return store.add_report(s.db, commitment.id, user_id, value, note, s.now())
 
-    def report(self, client, commitment: Commitment, report, r) -> None:
-        """Tell the home thread about a stored report, reviewed as `r`; a report reaching the
-        target ends the commitment (bot/commitments/followups.py calls this)."""
+    def breakthrough(self, client, commitment: Commitment, value: float) -> None:
+        """A report reached the target: the commitment ends as achieved; thread and channel hear it."""
         s = self.services
-        value = report.value
-        self.in_thread(client, commitment, views.progress_reply(commitment, report, r))
-        if r.breakthrough and store.end(s.db, commitment.id, CommitmentStatus.ACHIEVED, None, s.now()):
+        if store.end(s.db, commitment.id, CommitmentStatus.ACHIEVED, None, s.now()):
             self.in_thread(client, commitment, views.breakthrough_message(commitment, value, in_channel=False))
             post(client, commitment.channel_id, views.breakthrough_message(commitment, value, in_channel=True))
 

@@ -158,6 +158,18 @@ def progress_reply(c: Commitment, report: ProgressReport, r: Review) -> Message:
     return text, [section(text + note), context(verdict_line(r))]
 
 
+def progress_digest(c: Commitment, reports, r: Review) -> Message:
+    """Several reports told at once (they came in together): one line each, then where the
+    commitment stands after the last of them, `r`."""
+    text = (
+        f"{len(reports)} progress reports on #{c.number}: now at {quantity(r.current, c.unit)} "
+        f"({round(r.fraction * 100)}% of the way from {quantity(c.baseline, c.unit)} to {quantity(c.target, c.unit)})."
+    )
+    lines = [section(f"{user(x.user_id)} reported {quantity(x.value, c.unit)}" + (f"\n> {escape(x.note)}" if x.note else ""))
+             for x in reports]
+    return text, [section(text), *lines, context(verdict_line(r))]
+
+
 def breakthrough_message(c: Commitment, value: float, in_channel: bool) -> Message:
     where = f"*{title(c)}*" if in_channel else f"#{c.number}"
     text = (
