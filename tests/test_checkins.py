@@ -587,6 +587,29 @@ def test_a_check_in_run_reads_in_a_fixed_number_of_queries(sqlite_database, fake
     assert "New agreements this week" in texts[90] and "Still running in the background" in texts[90]
 
 
+def test_a_run_reads_its_channels_a_hundred_at_a_time_and_posts_each_once(sqlite_database, fake_slack,
+                                                                          monkeypatch):
+    """Memory does not grow with the number of channels: a run reads and plans them a chunk at
+    a time (`CHANNELS_AT_A_TIME`); every channel is still checked in once, in full."""
+    fast_charts(monkeypatch)
+    _seed(sqlite_database, 14, channels=7)
+    services = Services(db=sqlite_database, settings=start_settings(fake_slack))
+    monkeypatch.setattr(runner, "CHANNELS_AT_A_TIME", 3)
+    loads = []
+    real_load = runner.store.load_checkin_data
+    monkeypatch.setattr(runner.store, "load_checkin_data",
+                        lambda db, keys, since: loads.append(sorted(k[1] for k in keys)) or real_load(db, keys, since))
+    run_due_checkins(services, now=MONDAY)
+    again = run_due_checkins(services, now=MONDAY)  # the week is posted: nothing more
+
+    assert [len(chunk) for chunk in loads] == [3, 3, 1]
+    assert sorted(sum(loads, [])) == [f"C{n}" for n in range(7)]
+    posts = [c for c in fake_slack.calls("chat.postMessage") if not c.get("thread_ts")]
+    assert sorted(c["channel"] for c in posts) == [f"C{n}" for n in range(7)]
+    assert all("Outcome" in c.all_text() for c in posts)
+    assert again == []
+
+
 def start_settings(fake):
     from bot.settings import Settings
 

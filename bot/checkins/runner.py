@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 
 PAUSE_ERRORS = ("channel_not_found", "not_in_channel", "is_archived")
 POSTING_CONCURRENCY = 8  # channels posted at the same time (each channel's posts stay in order)
+CHANNELS_AT_A_TIME = 100  # channels whose data a run holds in memory at once
 # Charts of new breakdowns uploaded by one run: each takes ~0.2 s to draw and three Web API calls
 # (files.* methods allow about a hundred a minute); past it, the thread keeps the text, and
 # `@coach status` in it draws the chart.
@@ -132,11 +133,47 @@ def run_due_checkins(
     services: Services, now: datetime | None = None, dry_run: bool = False, channels: Sequence[str] | None = None
 ) -> list[CheckinResult]:
     """Post every check-in due at `now` (default: the clock); returns what was posted.
-    A dry run returns what would be posted, and posts, claims and changes nothing."""
+    A dry run returns what would be posted, and posts, claims and changes nothing.
+
+    Channels are read `CHANNELS_AT_A_TIME` at a time (a few queries each), so a run's memory
+    does not grow with the number of channels; the next ones are read while the posting
+    threads are still busy with the last ones."""
     now = now or services.now()
     due = due_channels(services, now, channels)
     if not due:
         return []
+    chunks = [due[i:i + CHANNELS_AT_A_TIME] for i in range(0, len(due), CHANNELS_AT_A_TIME)]
+    if dry_run:
+        results = []
+        for chunk in chunks:
+            planned = _planner(services, chunk, now)
+            for channel in chunk:
+                try:
+                    plan = planned(channel)
+                    if plan is not None:
+                        results.append(_preview(services, plan))
+                except Exception as error:
+                    results.append(_failed(channel, error, dry_run=True))
+        return results
+
+    runs: list[_ChannelRun] = []
+    pool = _Pool(POSTING_CONCURRENCY)
+    pool.start()
+    for chunk in chunks:
+        planned = _planner(services, chunk, now)
+        for channel in chunk:
+            run = _ChannelRun(services, channel, now, pool, planned, _failed)
+            runs.append(run)
+            pool.submit(_LATER, run.start)
+        pool.wait_below(POSTING_CONCURRENCY * 2)  # then read the next channels
+    pool.finish()
+    _upload_charts(services, [(run.client, state) for run in runs for state in run.charts()])
+    return [run.result for run in runs if run.result is not None]
+
+
+def _planner(services: Services, due: list[DueChannel], now: datetime):
+    """Read what the check-ins of `due` need (a few queries for all of them); returns the
+    function that plans one of them."""
     data = store.load_checkin_data(services.db, [d.facts.key for d in due], min(d.since for d in due))
     background = background_store.for_checkins(
         services.db, [d.facts.key for d in due], {d.facts.key: background_since(d.facts, now) for d in due}
@@ -165,31 +202,13 @@ def run_due_checkins(
             background=background.get(key),
         )
 
-    def failed(channel: DueChannel, error: Exception) -> CheckinResult:
-        log.error("check-in of %s/%s failed", *channel.facts.key, exc_info=error)
-        return CheckinResult(*channel.facts.key, channel.due.week, channel.due.scheduled_for,
-                             error=type(error).__name__, dry_run=dry_run)
+    return planned
 
-    if dry_run:
-        results = []
-        for channel in due:
-            try:
-                plan = planned(channel)
-                if plan is not None:
-                    results.append(_preview(services, plan))
-            except Exception as error:
-                results.append(failed(channel, error))
-        return results
 
-    runs: list[_ChannelRun] = []
-    pool = _Pool(POSTING_CONCURRENCY)
-    for channel in due:
-        run = _ChannelRun(services, channel, now, pool, planned, failed)
-        runs.append(run)
-        pool.submit(_LATER, run.start)
-    pool.run()
-    _upload_charts(services, [(run.client, state) for run in runs for state in run.charts()])
-    return [run.result for run in runs if run.result is not None]
+def _failed(channel: DueChannel, error: Exception, dry_run: bool = False) -> CheckinResult:
+    log.error("check-in of %s/%s failed", *channel.facts.key, exc_info=error)
+    return CheckinResult(*channel.facts.key, channel.due.week, channel.due.scheduled_for,
+                         error=type(error).__name__, dry_run=dry_run)
 
 
 def _upload_charts(services: Services, charts: list[tuple[object, CommitmentState]]) -> None:
@@ -240,19 +259,29 @@ class _Pool:
                     self.pending -= 1
                     self.idle.notify_all()
 
-    def run(self) -> None:
-        """Work until every task, and every task those tasks submitted, is done."""
-        threads = [threading.Thread(target=self._work, name=f"checkin-{n}", daemon=True)
-                   for n in range(self.workers)]
-        for thread in threads:
+    def start(self) -> None:
+        self.threads = [threading.Thread(target=self._work, name=f"checkin-{n}", daemon=True)
+                        for n in range(self.workers)]
+        for thread in self.threads:
             thread.start()
+
+    def wait_below(self, pending: int) -> None:
+        """Until fewer than `pending` tasks are left."""
         with self.idle:
-            while self.pending:
+            while self.pending >= pending:
                 self.idle.wait()
-        for _ in threads:
+
+    def finish(self) -> None:
+        """Work until every task, and every task those tasks submitted, is done."""
+        self.wait_below(1)
+        for _ in self.threads:
             self.tasks.put((_LATER + 1, next(self.order), None))
-        for thread in threads:
+        for thread in self.threads:
             thread.join()
+
+    def run(self) -> None:
+        self.start()
+        self.finish()
 
 
 class _ChannelRun:
@@ -276,8 +305,9 @@ class _ChannelRun:
         self.to_chart: list[CommitmentState] = []  # commitments whose new breakdown was announced
 
     def start(self) -> None:
+        planned, self.planned = self.planned, None  # let go of the data read for the channels
         try:
-            self.plan = self.planned(self.channel)
+            self.plan = planned(self.channel)
             if self.plan is None:
                 return
             replies = self.post(self.plan)
@@ -365,6 +395,7 @@ class _ChannelRun:
         except Exception:
             log.exception("could not record the check-in of %s", plan.channel_id)
             result.error = "not_recorded"
+        self.plan = self.changes = None  # done: only the result (and what to chart) stays
 
     def charts(self) -> list[CommitmentState]:
         """The commitments to chart under the breakdown announcements it posted."""
