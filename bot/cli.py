@@ -118,7 +118,9 @@ def run(settings: Settings) -> int:
     from bot.services import Services
 
     db = _database(settings)
-    db.upgrade()
+    if not db.upgrade_apart():
+        print("coach: the database migration failed (above); nothing was started.", file=sys.stderr)
+        return 1
     services = Services(db=db, settings=settings)
     problem = check_bot_token(services)
     if problem:

@@ -15,6 +15,7 @@ before it kills what is left.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
@@ -34,6 +35,7 @@ HTTP_THREADS = 16
 # (systemd TimeoutStopSec, Kubernetes terminationGracePeriodSeconds, `docker stop -t`) above
 # the longest check-in run; deploy/coach@.service sets 150.
 GRACEFUL_TIMEOUT = 120
+STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT, signal.SIGQUIT}
 
 
 class CoachArbiter(Arbiter):
@@ -50,8 +52,11 @@ class CoachArbiter(Arbiter):
             self.spawn_beside()
 
     def spawn_beside(self) -> None:
+        # Stop signals wait until the child has its own handlers (not the arbiter's, inherited).
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         pid = os.fork()
         if pid:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
             self.beside_pid = pid
             self.log.info("Booting runtime process with pid: %s", pid)
             return
@@ -143,6 +148,10 @@ class CoachServer(BaseApplication):
         return self.load_app()
 
     def run(self):
+        # What is imported now is shared with every process the arbiter forks: keep the garbage
+        # collector from writing to (and so copying) those pages in each of them.
+        gc.collect()
+        gc.freeze()
         try:
             CoachArbiter(self).run()
         except RuntimeError as error:

@@ -11,7 +11,10 @@ PostgreSQL (psycopg 3) is used when `DATABASE_URL` says so.
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
+import traceback
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -155,6 +158,29 @@ class Database:
         from storage.migrate import upgrade
 
         upgrade(self.engine)
+
+    def upgrade_apart(self) -> bool:
+        """`upgrade` in a forked child process, so Alembic (~10 MiB) never loads in this one:
+        for `coach run`, whose processes all fork from the one that migrates. False when the
+        migration failed (the child printed why). Where there is no fork, in this process."""
+        if not hasattr(os, "fork"):
+            self.upgrade()
+            return True
+        self.engine.dispose()  # no connection of ours crosses the fork
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                Database(self.url).upgrade()
+                code = 0
+            except BaseException:
+                traceback.print_exc()
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -183,3 +183,15 @@ def test_coach_run_answers_progress_at_once_and_its_runtime_process_tells_the_th
     output = log.read_text()
     assert process.returncode == 0, output
     assert "runtime process stopped: check-ins and follow-ups finished" in output
+
+
+def test_coach_run_stops_when_the_migration_fails(tmp_path, fake_slack):
+    """The migration runs in a child process (Alembic stays out of the processes that serve);
+    when it fails, nothing is started and the exit code says so."""
+    (tmp_path / "coach.db").write_text("this is not a database")
+    env = coach_env(tmp_path, SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SIGNING_SECRET,
+                    SLACK_API_URL=fake_slack.api_url, PORT=str(free_port()))
+    result = coach("run", env=env, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "the database migration failed" in result.stderr and "file is not a database" in result.stderr
+    assert not fake_slack.calls("auth.test")  # it stopped before anything else
