@@ -75,12 +75,8 @@ def all_verdicts(db: Database, limit: int | None = None):
     from bot.commitments.facts import review
     from storage import commitments as store
     from storage.models import Commitment, CommitmentStatus
-    from zoneinfo import ZoneInfo
 
-    zone = ZoneInfo("UTC")
-
-    def day_of(moment):
-        return moment.astimezone(zone).date()
+    day_of = services_for(db, "http://127.0.0.1:9/api/").day_of  # the app's, COACH_TIMEZONE=UTC
 
     with db.read() as session:
         query = select(Commitment).where(Commitment.status == CommitmentStatus.ACTIVE).order_by(Commitment.id)

@@ -32,6 +32,10 @@ class Services:
         return self.now().astimezone(self.zone).date()
 
     def day_of(self, moment: datetime) -> date:
+        """The day `moment` falls on in `COACH_TIMEZONE`. Called for every report a check-in
+        reads: the stored times are UTC already, so with a UTC zone there is nothing to convert."""
+        if moment.tzinfo is timezone.utc and self.settings.timezone == "UTC":
+            return moment.date()
         return moment.astimezone(self.zone).date()
 
     def web_client(self, token: str | None = None) -> WebClient:

@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, update
 from sqlmodel import col, select
 
 from storage.commitments import REPORT_COLUMNS, CommitmentState
-from storage.db import Database
+from storage.db import Database, paused_gc
 from storage.models import (
     Action,
     Breakdown,
@@ -175,6 +175,11 @@ class CheckinData:
 def load_checkin_data(db: Database, keys: Iterable[ChannelKey], ended_since: datetime) -> CheckinData:
     """Active commitments of these channels with their enrolled people, reports, open
     breakdowns and actions, and the commitments that ended since `ended_since`: six queries."""
+    with paused_gc():
+        return _load_checkin_data(db, keys, ended_since)
+
+
+def _load_checkin_data(db: Database, keys: Iterable[ChannelKey], ended_since: datetime) -> CheckinData:
     wanted = set(keys)
     data = CheckinData()
     if not wanted:

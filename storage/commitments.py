@@ -9,7 +9,7 @@ from typing import Iterable, NamedTuple, Sequence
 from sqlalchemy import and_, bindparam, exists, insert, literal_column, or_, update
 from sqlmodel import col, select
 
-from storage.db import Database
+from storage.db import Database, paused_gc
 from storage.models import (
     Breakdown,
     Commitment,
@@ -102,9 +102,10 @@ def find_by_home_ts(db: Database, team_id: str, channel_id: str, ts: str) -> Com
 
 
 # A progress report as `load_states` reads it: a read-only row with ProgressReport's columns
-# as attributes (`.value`, `.reported_at`, …). Rows, not ORM objects: a check-in reads
-# hundreds of thousands, and building ORM objects would take most of its time.
-REPORT_COLUMNS = tuple(ProgressReport.__table__.columns)
+# as attributes (`.value`, `.reported_at`, …) but `told_at` (bot/commitments/followups.py's
+# business only). Rows, not ORM objects: a check-in reads hundreds of thousands, and building
+# ORM objects would take most of its time.
+REPORT_COLUMNS = tuple(column for column in ProgressReport.__table__.columns if column.name != "told_at")
 
 
 def load_states(db: Database, commitments: Sequence[Commitment]) -> list[CommitmentState]:
@@ -112,7 +113,7 @@ def load_states(db: Database, commitments: Sequence[Commitment]) -> list[Commitm
     ids = [c.id for c in commitments]
     if not ids:
         return []
-    with db.read() as session:
+    with paused_gc(), db.read() as session:
         connection = session.connection()
         enrolments = connection.execute(
             select(Enrolment.commitment_id, Enrolment.user_id)
@@ -124,13 +125,13 @@ def load_states(db: Database, commitments: Sequence[Commitment]) -> list[Commitm
             .where(col(ProgressReport.commitment_id).in_(ids))
             .order_by(ProgressReport.reported_at, ProgressReport.id)
         ).all()
-    people: dict[int, list[str]] = {i: [] for i in ids}
-    for commitment_id, user_id in enrolments:
-        people[commitment_id].append(user_id)
-    by_commitment: dict[int, list[ProgressReport]] = {i: [] for i in ids}
-    for report in reports:
-        by_commitment[report.commitment_id].append(report)
-    return [CommitmentState(c, tuple(people[c.id]), tuple(by_commitment[c.id])) for c in commitments]
+        people: dict[int, list[str]] = {i: [] for i in ids}
+        for commitment_id, user_id in enrolments:
+            people[commitment_id].append(user_id)
+        by_commitment: dict[int, list[ProgressReport]] = {i: [] for i in ids}
+        for report in reports:
+            by_commitment[report.commitment_id].append(report)
+        return [CommitmentState(c, tuple(people[c.id]), tuple(by_commitment[c.id])) for c in commitments]
 
 
 def load_state(db: Database, commitment: Commitment) -> CommitmentState:

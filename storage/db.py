@@ -11,6 +11,7 @@ PostgreSQL (psycopg 3) is used when `DATABASE_URL` says so.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import threading
@@ -31,6 +32,32 @@ ONE_STATEMENT = "coach_one_statement"  # execution option: one statement, atomic
 # One lock per SQLite file, shared by every Database on it in this process.
 _write_locks: dict[str, threading.RLock] = {}
 _write_locks_guard = threading.Lock()
+
+
+_gc_pauses = 0
+_gc_pauses_lock = threading.Lock()
+_gc_was_enabled = True
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Python's garbage collector off while hundreds of thousands of rows are read: none of
+    them is garbage yet, and the full collections that so many new objects set off would
+    take about a third of a check-in's reading. Threads may overlap: the last one out turns it
+    back on (if it was on)."""
+    global _gc_pauses, _gc_was_enabled
+    with _gc_pauses_lock:
+        if _gc_pauses == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
+    try:
+        yield
+    finally:
+        with _gc_pauses_lock:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_was_enabled:
+                gc.enable()
 
 
 def normalise_url(url: str) -> str:

@@ -35,6 +35,23 @@ class UTCDateTime(TypeDecorator):
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
 
+    def result_processor(self, dialect, coltype):
+        """SQLite: the same as `process_result_value`, in one call per value instead of three
+        (a check-in reads hundreds of thousands of report times)."""
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+        parse = self.impl_instance.result_processor(dialect, coltype)
+        utc = timezone.utc
+
+        def process(value):
+            if value is None:
+                return None
+            if parse is not None:
+                value = parse(value)
+            return value.replace(tzinfo=utc) if value.tzinfo is None else value.astimezone(utc)
+
+        return process
+
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)

@@ -94,3 +94,46 @@ def test_ending_a_commitment_happens_once(database):
     assert store.end(database, commitment.id, "achieved", None, now) is False
     with database.session() as session:
         assert session.get(Commitment, commitment.id).status == "withdrawn"
+
+
+def test_the_garbage_collector_is_paused_while_rows_are_read_and_back_on_after():
+    import gc
+
+    from storage.db import paused_gc
+
+    assert gc.isenabled()
+    inside, release = threading.Event(), threading.Event()
+
+    def other_reader():
+        with paused_gc():
+            inside.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=other_reader)
+    with paused_gc():
+        assert not gc.isenabled()
+        thread.start()
+        inside.wait(5)
+    assert not gc.isenabled(), "another thread is still reading"
+    release.set()
+    thread.join()
+    assert gc.isenabled()
+
+    gc.disable()  # off before: stays off
+    try:
+        with paused_gc():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_the_day_of_a_stored_time_is_taken_in_the_coach_timezone():
+    from bot.services import Services
+    from bot.settings import Settings
+
+    late = datetime(2026, 11, 26, 23, 30, tzinfo=timezone.utc)
+    utc = Services(db=None, settings=Settings(timezone="UTC"))
+    tokyo = Services(db=None, settings=Settings(timezone="Asia/Tokyo"))
+    assert utc.day_of(late).isoformat() == "2026-11-26"
+    assert tokyo.day_of(late).isoformat() == "2026-11-27"

@@ -27,7 +27,7 @@ def facts_of(state: CommitmentState, day_of: Callable) -> CommitmentFacts:
         target=c.target,
         start=c.start_date,
         due=c.due,
-        reports=tuple(Report(day=day_of(r.reported_at), value=r.value) for r in state.reports),
+        reports=tuple([Report(day_of(r.reported_at), r.value) for r in state.reports]),
     )
 
 
