@@ -340,8 +340,21 @@ def upload_chart(client, services, commitment, state=None) -> bool:
     For the status mention and each breakdown announcement. Slow (rendering, three Web API
     calls): only ever after the request was acknowledged. Never raises.
     """
+    drawing = draw_chart(services, commitment, state)
+    return drawing is not None and send_chart(client, drawing)
+
+
+@dataclass(frozen=True)
+class Drawing:
+    commitment: object
+    series: ChartSeries
+    png: bytes
+
+
+def draw_chart(services, commitment, state=None) -> Drawing | None:
+    """The chart of `commitment`, drawn; None when it has no home thread or could not be drawn."""
     if not commitment.home_ts:
-        return False
+        return None
     try:
         from bot.commitments.facts import facts_of
         from storage import commitments as store
@@ -349,13 +362,23 @@ def upload_chart(client, services, commitment, state=None) -> bool:
         state = state or store.load_state(services.db, commitment)
         series = chart_series(facts_of(state, services.day_of), services.today())
         png = render_chart(series, f"#{commitment.number} {commitment.outcome}", commitment.unit)
+        return Drawing(commitment, series, png)
+    except Exception:
+        log.warning("could not draw the chart of commitment %s", commitment.id, exc_info=True)
+        return None
+
+
+def send_chart(client, drawing: Drawing) -> bool:
+    """Upload a drawn chart into its commitment's home thread; False when it couldn't."""
+    commitment = drawing.commitment
+    try:
         client.files_upload_v2(
             channel=commitment.channel_id,
             thread_ts=commitment.home_ts,
-            file=png,
+            file=drawing.png,
             filename=f"commitment-{commitment.number}.png",
             title=short_title(f"#{commitment.number} {commitment.outcome}"),
-            alt_txt=alt_text(commitment, series),
+            alt_txt=alt_text(commitment, drawing.series),
         )
         return True
     except Exception:

@@ -8,8 +8,9 @@ the others go on; a channel Slack says is gone, archived, or closed to the app i
 and its commitment owners are told.
 
 Each new breakdown announced in a home thread gets the commitment's chart there too, once every
-post of the run is out (a chart takes a moment to draw, and drawing must not slow the posts):
-at most `MAX_CHARTS_PER_RUN` a run.
+post of the run is out (uploads must not slow the posts): at most `MAX_CHARTS_PER_RUN` a run.
+The charts are drawn while the run is still posting, by one thread of their own (`_Drawer`),
+so that only their uploads come after.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Sequence
 
 from slack_sdk.errors import SlackApiError
 
-from bot.charts import upload_chart
+from bot.charts import Drawing, draw_chart, send_chart
 from bot.checkins import views
 from bot.checkins.plan import ChannelCheckin, plan_channel
 from bot.coaching.schedule import Due, Schedule, due_checkin, first_after
@@ -159,16 +160,57 @@ def run_due_checkins(
     runs: list[_ChannelRun] = []
     pool = _Pool(POSTING_CONCURRENCY)
     pool.start()
-    for chunk in chunks:
-        planned = _planner(services, chunk, now)
-        for channel in chunk:
-            run = _ChannelRun(services, channel, now, pool, planned, _failed)
-            runs.append(run)
-            pool.submit(_LATER, run.start)
-        pool.wait_below(POSTING_CONCURRENCY * 2)  # then read the next channels
-    pool.finish()
-    _upload_charts(services, [(run.client, state) for run in runs for state in run.charts()])
+    drawer = _Drawer(services, MAX_CHARTS_PER_RUN)
+    try:
+        for chunk in chunks:
+            planned = _planner(services, chunk, now)
+            for channel in chunk:
+                run = _ChannelRun(services, channel, now, pool, planned, _failed, drawer)
+                runs.append(run)
+                pool.submit(_LATER, run.start)
+            pool.wait_below(POSTING_CONCURRENCY * 2)  # then read the next channels
+        pool.finish()
+    finally:
+        drawings = drawer.finish()
+    _upload_charts(drawings)
     return [run.result for run in runs if run.result is not None]
+
+
+class _Drawer:
+    """Draws the charts of the breakdowns a run announces, one at a time on a thread of its own
+    (matplotlib draws one at a time anyway), while the run goes on posting; the first `limit`."""
+
+    def __init__(self, services: Services, limit: int):
+        self.services = services
+        self.limit = limit
+        self.asked = 0
+        self.lock = threading.Lock()
+        self.queue: queue.Queue = queue.Queue()
+        self.drawn: list[tuple[object, Drawing]] = []
+        self.thread = threading.Thread(target=self._draw, name="checkin-charts", daemon=True)
+        self.thread.start()
+
+    def add(self, client, state: CommitmentState) -> None:
+        with self.lock:
+            self.asked += 1
+            if self.asked > self.limit:
+                return
+        self.queue.put((client, state))
+
+    def _draw(self) -> None:
+        while (item := self.queue.get()) is not None:
+            client, state = item
+            drawing = draw_chart(self.services, state.commitment, state)
+            if drawing is not None:
+                self.drawn.append((client, drawing))
+
+    def finish(self) -> list[tuple[object, Drawing]]:
+        """Every chart asked for, drawn (after the last one)."""
+        self.queue.put(None)
+        self.thread.join()
+        if self.asked > self.limit:
+            log.info("%s new breakdowns in this run: charts for the first %s only", self.asked, self.limit)
+        return self.drawn
 
 
 def _planner(services: Services, due: list[DueChannel], now: datetime):
@@ -211,18 +253,14 @@ def _failed(channel: DueChannel, error: Exception, dry_run: bool = False) -> Che
                          error=type(error).__name__, dry_run=dry_run)
 
 
-def _upload_charts(services: Services, charts: list[tuple[object, CommitmentState]]) -> None:
-    """After every post of the run: the chart of each breakdown it announced, in its home thread.
-    Drawn one at a time (`bot.charts` draws under a lock), uploaded side by side; a failure is
-    logged by `upload_chart` and changes nothing else."""
-    if len(charts) > MAX_CHARTS_PER_RUN:
-        log.info("%s new breakdowns in this run: charts for the first %s only", len(charts), MAX_CHARTS_PER_RUN)
-        charts = charts[:MAX_CHARTS_PER_RUN]
-    if not charts:
+def _upload_charts(drawings: list[tuple[object, Drawing]]) -> None:
+    """After every post of the run: the chart of each breakdown it announced, in its home thread,
+    uploaded side by side; a failure is logged by `send_chart` and changes nothing else."""
+    if not drawings:
         return
     pool = _Pool(POSTING_CONCURRENCY)
-    for client, state in charts:
-        pool.submit(_LATER, lambda client=client, state=state: upload_chart(client, services, state.commitment, state))
+    for client, drawing in drawings:
+        pool.submit(_LATER, lambda client=client, drawing=drawing: send_chart(client, drawing))
     pool.run()
 
 
@@ -287,8 +325,10 @@ class _Pool:
 class _ChannelRun:
     """One channel's check-in: plan, claim, post, then its thread replies, then record it all."""
 
-    def __init__(self, services: Services, channel: DueChannel, now: datetime, pool: _Pool, planned, failed):
+    def __init__(self, services: Services, channel: DueChannel, now: datetime, pool: _Pool, planned, failed,
+                 drawer: _Drawer):
         self.services = services
+        self.drawer = drawer
         self.channel = channel
         self.now = now
         self.pool = pool
@@ -302,7 +342,6 @@ class _ChannelRun:
         self.remaining = 0
         self.announced: dict[int, str] = {}
         self.posted_replies: list[tuple[int, str, Message]] = []
-        self.to_chart: list[CommitmentState] = []  # commitments whose new breakdown was announced
 
     def start(self) -> None:
         planned, self.planned = self.planned, None  # let go of the data read for the channels
@@ -373,8 +412,8 @@ class _ChannelRun:
                 self.posted_replies.append((index, home_ts, message))
                 if breakdown_id is not None:
                     self.announced[breakdown_id] = ts
-                if chart is not None:
-                    self.to_chart.append(chart)
+            if chart is not None:  # a new breakdown, announced: its chart is drawn meanwhile
+                self.drawer.add(self.client, chart)
         except SlackApiError as error:
             log.warning("check-in reply in %s failed: %s", self.plan.channel_id, error.response.get("error"))
         except Exception:
@@ -396,10 +435,6 @@ class _ChannelRun:
             log.exception("could not record the check-in of %s", plan.channel_id)
             result.error = "not_recorded"
         self.plan = self.changes = None  # done: only the result (and what to chart) stays
-
-    def charts(self) -> list[CommitmentState]:
-        """The commitments to chart under the breakdown announcements it posted."""
-        return sorted(self.to_chart, key=lambda state: state.commitment.number)
 
 
 def _thread_replies(
