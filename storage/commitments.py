@@ -231,10 +231,9 @@ def record_progress(
     The checks are part of the insert (INSERT … SELECT), so a commitment that ends or an
     enrolment that goes in between cannot slip through. No ORM objects and one call into the
     database (`Database.write_one`): this is the ack path of the command people use most."""
-    with db.write_one() as connection:
-        stored = connection.execute(_RECORD_REPORT, {
-            "team_id": team_id, "number": number, "channel_id": channel_id, "user_id": user_id,
-            "value": value, "note": note, "reported_at": now}).first()
+    stored = db.first_row_one_statement(_RECORD_REPORT, {
+        "team_id": team_id, "number": number, "channel_id": channel_id, "user_id": user_id,
+        "value": value, "note": note, "reported_at": now})
     if stored is None:
         return None
     report_id, commitment_id, unit = stored

@@ -117,6 +117,7 @@ class Database:
         self.engine = make_engine(self.url)
         self._read_engine = self.engine.execution_options(**{READ_ONLY: True})
         self._one_statement_engine = self.engine.execution_options(**{ONE_STATEMENT: True})
+        self._plans: dict = {}  # statement -> (SQL, parameter order, bind processors, defaults): SQLite
         sqlite = self.engine.dialect.name == "sqlite"
         self._writers = _write_lock(self.engine) if sqlite else None
 
@@ -150,6 +151,39 @@ class Database:
         get it back while this process's other writers queue: for the ack path."""
         with self._queue(), self._one_statement_engine.begin() as connection:
             yield connection
+
+    def first_row_one_statement(self, statement, params: dict) -> tuple | None:
+        """Run one writing statement (see `write_one`) and return its first row as the driver
+        gives it: for statements whose returned columns need no conversion (ids, text).
+
+        On SQLite the statement is compiled once and goes straight to the driver: SQLAlchemy's
+        execution machinery costs more than SQLite's own work for a one-row insert, and this
+        runs on the ack path. Parameters still go through their column types' bind processing."""
+        if self._writers is None:
+            with self.write_one() as connection:
+                row = connection.execute(statement, params).first()
+            return None if row is None else tuple(row)
+        sql, order, processors, defaults = self._compiled(statement)
+        params = {**defaults, **params}
+        values = [processors[name](params[name]) if name in processors else params[name] for name in order]
+        with self._queue():
+            connection = self.engine.raw_connection()
+            try:
+                rows = connection.driver_connection.execute(sql, values).fetchall()  # to the end: committed
+            finally:
+                connection.close()
+        return rows[0] if rows else None
+
+    def _compiled(self, statement):
+        plan = self._plans.get(statement)
+        if plan is None:
+            compiled = statement.compile(dialect=self.engine.dialect)
+            order = list(compiled.positiontup)
+            processors = {name: fn for name, fn in compiled._bind_processors.items() if fn is not None}
+            # the statement's own values (`status = 'active'`)
+            defaults = {name: bind.value for name, bind in compiled.binds.items() if not bind.required}
+            plan = self._plans[statement] = (compiled.string, order, processors, defaults)
+        return plan
 
     @contextmanager
     def _queue(self) -> Iterator[None]:

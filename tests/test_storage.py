@@ -58,6 +58,35 @@ def test_timestamps_are_stored_in_utc_and_read_back_aware(database):
     assert report.reported_at == paris
 
 
+def test_record_progress_stores_only_what_the_checks_allow_in_one_statement(database):
+    """The ack path's insert (straight to the driver on SQLite): the time is stored as UTC and
+    read back aware, the report waits to be told, and a report nobody may make stores nothing."""
+    commitment = declare(database)
+    store.enroll(database, commitment.id, "U2", datetime.now(timezone.utc))
+    paris = datetime(2026, 3, 29, 3, 30, tzinfo=ZoneInfo("Europe/Paris"))
+    recorded = store.record_progress(database, "T1", "C1", commitment.number, "U2", 1.25, "a note", paris)
+    assert (recorded.commitment_id, recorded.number, recorded.unit) == (commitment.id, commitment.number, None)
+
+    refused = [
+        ("T2", "C1", commitment.number, "U2"),  # another workspace
+        ("T1", "C9", commitment.number, "U2"),  # another channel
+        ("T1", "C1", commitment.number + 1, "U2"),  # no such commitment
+        ("T1", "C1", commitment.number, "U3"),  # not enrolled
+    ]
+    for team, channel, number, user in refused:
+        assert store.record_progress(database, team, channel, number, user, 9.0, None, paris) is None
+    store.end(database, commitment.id, "withdrawn", "done", paris)
+    assert store.record_progress(database, "T1", "C1", commitment.number, "U1", 9.0, None, paris) is None
+
+    with database.read() as session:
+        [report] = session.exec(select(ProgressReport)).all()
+    assert (report.id, report.user_id, report.value, report.note) == (recorded.report_id, "U2", 1.25, "a note")
+    assert report.reported_at == paris and report.reported_at.utcoffset() == timedelta(0)
+    assert report.told_at is None
+    [claimed] = store.claim_untold(database, paris)
+    assert claimed.id == report.id and store.claim_untold(database, paris) == []
+
+
 def test_naive_timestamps_are_refused(database):
     commitment = declare(database)
     with pytest.raises(Exception, match="naive"):
