@@ -127,7 +127,7 @@ def run(duration: float = 20.0, concurrency: int = 16, commitments: int = 50, wa
                   f"finished {drained:.1f} s after the load stopped, in {replies} thread replies")
         else:
             print(f"coach's work after the ack: {behind} reports still untold {drain_timeout:.0f} s after the load stopped")
-        print(f"coach run memory (gunicorn arbiter + worker, PSS: shared pages counted once): idle after start "
+        print(f"coach run memory (its three processes: arbiter, web worker, runtime; PSS: shared pages counted once): idle after start "
               f"{mib(idle_start['pss_total'])}, idle after the load {mib(idle_after['pss_total'])} (goal ≤ 120 MiB) "
               f"{verdict(idle_after['pss_total'] <= GOAL_IDLE_RSS)}, peak under load {mib(rss.peak_pss)}")
         print(f"  RSS per process: after start {', '.join(mib(v) for v in idle_start['rss_by_pid'].values())}; "

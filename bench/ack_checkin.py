@@ -7,7 +7,7 @@ check-ins are due. Meanwhile the load generator sends signed `/commit progress #
 got, and the memory of `coach run` (idle before, peak during the check-in).
 
 Where the check-in runs (`--checkin-in`):
-  server   `coach run`'s own scheduler (the default deployment): the check-ins fell due two
+  server   `coach run`'s scheduler, in its runtime process (the default deployment): the check-ins fell due two
            minutes ago, so it starts them as it comes up (a missed check-in is posted when
            the app comes back);
   process  `coach checkin` in a process of its own (cron's deployment), against the same
@@ -118,7 +118,7 @@ def run(channels: int = 1000, per_channel: int = 10, reports: int = 20, duration
     g = generate(db, channels, per_channel, reports, now=now, checkin_at=due)
     db.dispose()
     targets = list(g.first_channel_targets)
-    where = "coach run's scheduler" if checkin_in == "server" else "`coach checkin` in its own process"
+    where = "coach run's runtime process" if checkin_in == "server" else "`coach checkin` in its own process"
     print(f"\n{g.commitments} commitments in {g.channels} channels, check-ins due at {due.strftime('%a %H:%M')} UTC, "
           f"run by {where}; the Web API answers after {delay * 1000:.0f} ms")
 
@@ -165,7 +165,7 @@ def run(channels: int = 1000, per_channel: int = 10, reports: int = 20, duration
               f"{after[0]}/{after[1]} when it stopped, {final[0]}/{final[1]} of {channels} at the end")
         if after[1] >= channels:
             print("WARNING: the check-in finished before the load did: part of the window ran without it")
-        print(f"coach run memory (PSS, arbiter + worker): idle at start {mib(idle['pss_total'])}, "
+        print(f"coach run memory (PSS of arbiter, web worker and runtime process): idle at start {mib(idle['pss_total'])}, "
               f"peak during the {'check-in' if checkin is None else 'load'} {mib(rss.peak_pss)} (goal ≤ 300 MiB) {verdict(rss.peak_pss <= GOAL_PEAK)}; "
               f"largest process RSS peak {mib(rss.peak_largest)}")
         if checkin_rss is not None:

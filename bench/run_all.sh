@@ -13,10 +13,10 @@ py=.venv/bin/python
   echo "== ack latency: coach run against bare Bolt"
   $py -m bench.ack --json "$out/ack.json"
   echo
-  echo "== ack latency during a 1,000-channel check-in run by coach run's scheduler"
+  echo "== ack latency during a 1,000-channel check-in, run by coach run's runtime process"
   $py -m bench.ack_checkin --json "$out/ack_checkin.json"
   echo
-  echo "== the same with the check-in in its own process (coach checkin)"
+  echo "== the same with the check-in in a coach checkin process instead"
   $py -m bench.ack_checkin --checkin-in process --json "$out/ack_checkin_process.json"
   echo
   echo "== check-in at scale"
