@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every benchmark at full size, one after the other (about 12 minutes; see BENCHMARKS.md).
+# Every benchmark at full size, one after the other (about 8 minutes; see BENCHMARKS.md).
 # Results go to the folder given as $1 (default: a new one under /tmp) as JSON, next to a log.
 #   bench/run_all.sh [results-folder]
 # Each benchmark takes its own arguments: `.venv/bin/python -m bench.<name> --help`.
