@@ -1,0 +1,111 @@
+"""After "Recorded": the home-thread replies to progress reports (bot/commitments/followups.py).
+
+Reports are stored the way `/commit progress` stores them; the follow-ups then run as the
+runtime process runs them (`FollowUps.drain`), and the tests read what reached the fake Web API.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timezone
+
+import pytest
+import time_machine
+
+from bot.commitments.followups import PER_REPLY, FollowUps
+from bot.commitments.handlers import CommitmentFlows
+from storage import commitments as store
+from storage.models import Commitment, CommitmentStatus, ProgressReport
+from tests.helpers import rows
+
+NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    with time_machine.travel(NOW, tick=True):
+        yield
+
+
+def stored(slack, *reports: tuple[str, float, str | None]) -> Commitment:
+    """Store reports on #1 without telling anyone yet, as the web worker leaves them."""
+    [commitment] = rows(slack, Commitment)
+    for user, value, note in reports:
+        assert store.record_progress(slack.db, "T1", "C1", commitment.number, user, value, note, NOW) is not None
+    return commitment
+
+
+def follow_ups(slack) -> FollowUps:
+    return FollowUps(slack.services, CommitmentFlows(slack.services), executor=None)
+
+
+def replies(slack, commitment: Commitment) -> list:
+    return [c for c in slack.fake.calls("chat.postMessage") if c.get("thread_ts") == commitment.home_ts]
+
+
+def test_reports_that_came_in_together_are_told_in_one_reply(committed):
+    slack = committed
+    commitment = stored(slack, ("U1", 150, None), ("U2", 162, "two teams <!channel> & more"), ("U1", 170, None))
+
+    assert follow_ups(slack).drain() == 3
+    [reply] = replies(slack, commitment)
+    text = reply.all_text()
+    assert "3 progress reports on #1: now at 170 teams" in text
+    assert "<@U1> reported 150 teams" in text and "<@U2> reported 162 teams" in text and "<@U1> reported 170 teams" in text
+    assert "two teams &lt;!channel&gt; &amp; more" in text and "<!channel>" not in text  # typed text, escaped once
+    assert "Trajectory" in text
+    # told once: nothing is left to tell, in this process or another
+    assert follow_ups(slack).drain() == 0
+    assert all(r.told_at is not None for r in rows(slack, ProgressReport))
+
+
+def test_one_report_alone_gets_the_usual_reply(committed):
+    slack = committed
+    commitment = stored(slack, ("U2", 150, "first"))
+    follow_ups(slack).drain()
+    [reply] = replies(slack, commitment)
+    assert "<@U2> reported 150 teams on #1" in reply.all_text() and "first" in reply.all_text()
+
+
+def test_a_burst_is_told_ten_reports_to_a_reply(committed):
+    slack = committed
+    commitment = stored(slack, *[("U2", 130 + n, None) for n in range(PER_REPLY + 2)])
+    follow_ups(slack).drain()
+    first, second = replies(slack, commitment)
+    assert first.all_text().count("<@U2> reported") == PER_REPLY
+    assert second.all_text().count("<@U2> reported") == 2 and "now at 141 teams" in second.all_text()
+
+
+def test_a_report_reaching_the_target_in_a_burst_ends_the_commitment_once(committed):
+    slack = committed
+    commitment = stored(slack, ("U1", 200, None), ("U2", 300, "there"), ("U1", 310, None))
+    follow_ups(slack).drain()
+
+    [ended] = rows(slack, Commitment)
+    assert ended.status == CommitmentStatus.ACHIEVED
+    thread = [c.all_text() for c in replies(slack, commitment)]
+    assert "3 progress reports on #1" in thread[0]
+    assert sum("Breakthrough!" in text for text in thread) == 1
+    in_channel = [c for c in slack.fake.calls("chat.postMessage") if not c.get("thread_ts")]
+    assert len(in_channel) == 1 and "reached 300 teams" in in_channel[0].all_text()
+
+
+def test_two_processes_draining_at_once_tell_each_report_once(committed):
+    slack = committed
+    commitment = stored(slack, *[("U2", 130 + n, None) for n in range(40)])
+    told = []
+    start = threading.Barrier(2)
+
+    def drain():
+        start.wait()
+        told.append(follow_ups(slack).drain())
+
+    threads = [threading.Thread(target=drain) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sum(told) == 40
+    lines = sum(c.all_text().count("<@U2> reported") for c in replies(slack, commitment))
+    assert lines == 40
