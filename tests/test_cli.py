@@ -68,24 +68,32 @@ def test_db_upgrade_creates_the_schema(tmp_path):
     assert (tmp_path / "coach.db").exists()
 
 
-def test_coach_run_serves_slack_on_the_production_server(tmp_path, fake_slack):
+def start_coach_run(tmp_path, fake_slack, log: Path) -> tuple[subprocess.Popen, SlackSender]:
+    """`coach run` over HTTP on a free port, its output in `log`; returns once /healthz answers."""
     port = free_port()
     env = coach_env(tmp_path, SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SIGNING_SECRET,
                     SLACK_API_URL=fake_slack.api_url, PORT=str(port))
-    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], env=env, cwd=tmp_path,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    with log.open("w") as out:
+        process = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], env=env, cwd=tmp_path,
+                                   stdout=out, stderr=subprocess.STDOUT, text=True)
+    sender = SlackSender(f"http://127.0.0.1:{port}", SIGNING_SECRET, fake_slack.response_url())
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if sender.get("/healthz").status == 200:
+                return process, sender
+        except OSError:
+            pass
+        if time.monotonic() > deadline or process.poll() is not None:
+            process.kill()
+            raise AssertionError("coach run did not come up:\n" + log.read_text())
+        time.sleep(0.2)
+
+
+def test_coach_run_serves_slack_on_the_production_server(tmp_path, fake_slack):
+    log = tmp_path / "coach.log"
+    process, sender = start_coach_run(tmp_path, fake_slack, log)
     try:
-        sender = SlackSender(f"http://127.0.0.1:{port}", SIGNING_SECRET, fake_slack.response_url())
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if sender.get("/healthz").status == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "coach run did not come up"
-            assert process.poll() is None, process.stdout.read()
-            time.sleep(0.2)
         answer = sender.command("Deals closed: 4 -> 20 by 2099-01-01 known 6")
         assert answer.status == 200
         [announcement] = fake_slack.wait_for("chat.postMessage", timeout=10)
@@ -93,7 +101,8 @@ def test_coach_run_serves_slack_on_the_production_server(tmp_path, fake_slack):
         assert sender.command("help", sign=False).status == 401
     finally:
         process.send_signal(signal.SIGTERM)
-        output = process.communicate(timeout=30)[0]
+        process.wait(timeout=30)
+    output = log.read_text()
     assert process.returncode == 0, output
     assert "gunicorn" in output.lower() or "Booting worker" in output
 
@@ -136,25 +145,9 @@ def _runtime_pid(output_lines: list[str]) -> int:
 def test_coach_run_answers_progress_at_once_and_its_runtime_process_tells_the_thread(tmp_path, fake_slack):
     """Over HTTP the worker answers "Recorded"; the runtime process, forked beside it, replies in
     the home thread; when that process dies, the arbiter starts it again and nothing is lost."""
-    port = free_port()
     log = tmp_path / "coach.log"
-    env = coach_env(tmp_path, SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SIGNING_SECRET,
-                    SLACK_API_URL=fake_slack.api_url, PORT=str(port))
-    with log.open("w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], env=env, cwd=tmp_path,
-                                   stdout=out, stderr=subprocess.STDOUT, text=True)
+    process, sender = start_coach_run(tmp_path, fake_slack, log)
     try:
-        sender = SlackSender(f"http://127.0.0.1:{port}", SIGNING_SECRET, fake_slack.response_url())
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if sender.get("/healthz").status == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, "coach run did not come up"
-            assert process.poll() is None, log.read_text()
-            time.sleep(0.2)
         sender.command("Deals closed: 4 -> 20 by 2099-01-01 known 6")
         [announcement] = fake_slack.wait_for("chat.postMessage", timeout=10, where=lambda c: not c.get("thread_ts"))
 
