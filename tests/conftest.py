@@ -133,7 +133,9 @@ class Harness:
         assert self.app.coach_executor.wait_idle(10), "the app's background work did not finish"
 
 
-def start_app(db: Database, fake: FakeSlack, **settings) -> tuple[Harness, callable]:
+def start_app(db: Database, fake: FakeSlack, follow_up_here: bool = True, **settings) -> tuple[Harness, callable]:
+    """`follow_up_here=False`: as in `coach run`'s web worker, progress reports wait for a
+    runtime process to tell their threads (a test drains them with FollowUps)."""
     base = Settings(
         bot_token="xoxb-test-token",
         signing_secret=SIGNING_SECRET,
@@ -142,7 +144,7 @@ def start_app(db: Database, fake: FakeSlack, **settings) -> tuple[Harness, calla
         timezone="UTC",
     )
     services = Services(db=db, settings=replace(base, **settings))
-    app = create_app(services)
+    app = create_app(services, follow_up_here=follow_up_here)
     server = make_server("127.0.0.1", 0, make_wsgi(app, db), server_class=_ThreadingWSGIServer,
                          handler_class=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)

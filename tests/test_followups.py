@@ -43,6 +43,41 @@ def replies(slack, commitment: Commitment) -> list:
     return [c for c in slack.fake.calls("chat.postMessage") if c.get("thread_ts") == commitment.home_ts]
 
 
+@pytest.fixture
+def web_worker(database, fake_slack):
+    """The app as `coach run`'s web worker runs it: it answers, and leaves the threads to the
+    runtime process (here, `follow_ups(...).drain()`)."""
+    from tests.conftest import start_app
+    from tests.helpers import DECLARE
+
+    harness, stop = start_app(database, fake_slack, follow_up_here=False)
+    assert harness.send.command(DECLARE).status == 200
+    [commitment] = rows(harness, Commitment)
+    harness.send.action("commitment_enroll", str(commitment.id), user="U2")
+    fake_slack.reset()
+    yield harness
+    stop()
+
+
+def test_progress_is_answered_at_once_and_the_reports_told_together_after(web_worker):
+    slack = web_worker
+    first = slack.send.command("progress #1 150 two <@U9> teams & more")
+    second = slack.send.command("progress #1 162", user="U2")
+    assert "Recorded 150 teams on #1" in first.text and "Recorded 162 teams on #1" in second.text
+    wrong = slack.send.command("progress #1 lots", user="U2")
+    assert "Recorded" not in wrong.text and "number" in wrong.text.lower()
+    assert slack.fake.calls("chat.postMessage") == []  # nothing in the thread before the runtime tells it
+
+    assert follow_ups(slack).drain() == 2
+    [commitment] = rows(slack, Commitment)
+    [reply] = replies(slack, commitment)
+    text = reply.all_text()
+    assert "2 progress reports on #1: now at 162 teams" in text
+    assert "<@U1> reported 150 teams" in text and "<@U2> reported 162 teams" in text
+    assert "two &lt;@U9&gt; teams &amp; more" in text  # typed text, escaped once
+    assert len(rows(slack, ProgressReport)) == 2  # the wrong one stored nothing
+
+
 def test_reports_that_came_in_together_are_told_in_one_reply(committed):
     slack = committed
     commitment = stored(slack, ("U1", 150, None), ("U2", 162, "two teams <!channel> & more"), ("U1", 170, None))
