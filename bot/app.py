@@ -110,7 +110,7 @@ def _run_here(fn, /, *args, **kwargs) -> Future:
 
 def create_app(services: Services, *, token_verification: bool = True, follow_up_here: bool = True) -> App:
     """`follow_up_here`: the work that follows "Recorded" runs on this app's listener threads;
-    False in `coach run`'s web process, whose background process does it (bot/background.py)."""
+    False in `coach run`'s web process, whose runtime process does it (bot/runtime.py)."""
     settings = services.settings
     executor = ListenerExecutor()
     app = App(

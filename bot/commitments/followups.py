@@ -8,7 +8,7 @@ Reports of one commitment that come in together (a stand-up, a burst) are told i
 a thread stays readable, and Slack takes about one message per second in a channel.
 
 Where that work runs:
-- `coach run` over HTTP: in its background process (bot/background.py), which polls for untold
+- `coach run` over HTTP: in its runtime process (bot/runtime.py), which polls for untold
   reports. A burst of reports then never slows the answers Slack waits for; the thread replies
   follow as fast as that process gets through them.
 - Socket Mode, and the tests: on the app's own listener threads, right after the answer (`wake`).

@@ -107,7 +107,7 @@ def check_declaration(d: Declaration, today: date) -> None:
 
 def register(app: App, router: CommitRouter, services: Services, follow_up_here: bool = True) -> CommitmentFlows:
     """`follow_up_here`: tell home threads about new reports on this app's listener threads;
-    False when a background process of `coach run` does (bot/commitments/followups.py)."""
+    False when `coach run`'s runtime process does (bot/commitments/followups.py)."""
     flows = CommitmentFlows(services)
     followups = FollowUps(services, flows, app.coach_executor if follow_up_here else None)
 
