@@ -36,6 +36,7 @@ HTTP_THREADS = 16
 # the longest check-in run; deploy/coach@.service sets 150.
 GRACEFUL_TIMEOUT = 120
 STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT, signal.SIGQUIT}
+BESIDE_RETRY_SECONDS = 5.0
 
 
 class CoachArbiter(Arbiter):
@@ -45,10 +46,12 @@ class CoachArbiter(Arbiter):
         super().__init__(app)
         self.beside = app.beside
         self.beside_pid = 0
+        self.beside_not_before = 0.0  # after a failure, wait before starting it again
 
     def manage_workers(self):
         super().manage_workers()
-        if self.beside is not None and not self.beside_pid and self.LISTENERS:
+        if (self.beside is not None and not self.beside_pid and self.LISTENERS
+                and time.monotonic() >= self.beside_not_before):
             self.spawn_beside()
 
     def spawn_beside(self) -> None:
@@ -87,7 +90,11 @@ class CoachArbiter(Arbiter):
             pid, status = self.beside_pid, 0
         if not pid:
             return False
-        self.log.info("runtime process %s ended (status %s)", self.beside_pid, status)
+        if os.WIFEXITED(status) and os.WEXITSTATUS(status) != 0:  # it failed: don't start it in a loop
+            self.log.error("runtime process %s failed; starting another in %s s", self.beside_pid, BESIDE_RETRY_SECONDS)
+            self.beside_not_before = time.monotonic() + BESIDE_RETRY_SECONDS
+        else:
+            self.log.info("runtime process %s ended (status %s)", self.beside_pid, status)
         self.beside_pid = 0
         return True
 

@@ -188,3 +188,27 @@ def test_coach_run_stops_when_the_migration_fails(tmp_path, fake_slack):
     assert result.returncode == 1
     assert "the database migration failed" in result.stderr and "file is not a database" in result.stderr
     assert not fake_slack.calls("auth.test")  # it stopped before anything else
+
+
+def test_a_failing_runtime_process_is_started_again_after_a_pause_not_in_a_loop(tmp_path):
+    script = tmp_path / "serve.py"
+    script.write_text(
+        "import sys\n"
+        "from bot.server import CoachServer\n"
+        "def fail():\n"
+        "    raise RuntimeError('runtime cannot start')\n"
+        "def app(environ, start_response):\n"
+        "    start_response('200 OK', [])\n"
+        "    return [b'ok']\n"
+        "CoachServer(lambda: app, int(sys.argv[1]), beside=fail).run()\n"
+    )
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        process = subprocess.Popen([sys.executable, str(script), str(free_port())], cwd=ROOT, stdout=out,
+                                   stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    time.sleep(3)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0
+    output = log.read_text()
+    assert output.count("the runtime process failed") == 1, output  # not started again within 3 s
+    assert "starting another in 5.0 s" in output and "runtime cannot start" in output
