@@ -259,6 +259,14 @@ def claim_untold(db: Database, now: datetime, limit: int = 200) -> list:
     return sorted(rows, key=lambda row: row.id)
 
 
+def unclaim(db: Database, report_ids: Sequence[int]) -> None:
+    """Leave these claimed reports untold again: the next `claim_untold` takes them."""
+    if report_ids:
+        r = ProgressReport.__table__
+        with db.write() as connection:
+            connection.execute(update(r).where(r.c.id.in_(list(report_ids))).values(told_at=None))
+
+
 def get_many(db: Database, ids: Iterable[int]) -> dict[int, Commitment]:
     wanted = list(set(ids))
     if not wanted:

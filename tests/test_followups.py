@@ -144,3 +144,29 @@ def test_two_processes_draining_at_once_tell_each_report_once(committed):
     assert sum(told) == 40
     lines = sum(c.all_text().count("<@U2> reported") for c in replies(slack, commitment))
     assert lines == 40
+
+
+def test_when_slack_is_out_of_reach_the_reports_are_told_at_the_next_poll(committed, monkeypatch):
+    slack = committed
+    commitment = stored(slack, ("U2", 150, None), ("U1", 160, None))
+    runtime = follow_ups(slack)
+    real = runtime.flows.in_thread
+    monkeypatch.setattr(runtime.flows, "in_thread", lambda *args: (_ for _ in ()).throw(OSError("network is down")))
+
+    runtime.drain()  # returns: it does not retry in a loop
+    assert replies(slack, commitment) == []
+    assert all(r.told_at is None for r in rows(slack, ProgressReport))  # left for later
+
+    monkeypatch.setattr(runtime.flows, "in_thread", real)
+    assert runtime.drain() == 2
+    [reply] = replies(slack, commitment)
+    assert "2 progress reports on #1" in reply.all_text()
+
+
+def test_a_thread_slack_refuses_is_not_tried_again(committed):
+    slack = committed
+    commitment = stored(slack, ("U2", 150, None))
+    slack.fake.fail("chat.postMessage", "channel_not_found")
+    follow_ups(slack).drain()
+    assert follow_ups(slack).drain() == 0  # told (as far as Slack lets it), not claimed again
+    assert len(slack.fake.calls("chat.postMessage", thread_ts=commitment.home_ts)) == 1

@@ -20,6 +20,8 @@ import logging
 import threading
 from concurrent.futures import Executor
 
+from slack_sdk.errors import SlackApiError
+
 from bot.coaching.trajectory import reaches_target
 from bot.commitments import views
 from bot.commitments.facts import facts_of, review
@@ -72,18 +74,22 @@ class FollowUps:
             by_commitment: dict[int, list] = {}
             for row in rows:
                 by_commitment.setdefault(row.commitment_id, []).append(row)
+            reached = True
             for state in states:
                 try:
-                    self.tell(state, by_commitment[state.commitment.id])
+                    reached = self.tell(state, by_commitment[state.commitment.id]) and reached
                 except Exception:  # one thread's trouble must not keep the others waiting
                     log.exception("could not tell #%s's thread about its reports", state.commitment.number)
             told += len(rows)
+            if not reached:  # Slack is out of reach: the next poll (or report) tries again
+                return told
         return told
 
-    def tell(self, state: CommitmentState, reports: list) -> None:
+    def tell(self, state: CommitmentState, reports: list) -> bool:
         """Reply in the home thread: one report, as it stood with it (later ones left out);
         several that came in together, `PER_REPLY` to a reply, with where the last one leaves
-        the commitment. A report reaching the target ends the commitment."""
+        the commitment. A report reaching the target ends the commitment. False when Slack was
+        out of reach: the reports not told are left for later."""
         s = self.services
         commitment = state.commitment
         client = s.client_for(commitment.team_id)
@@ -91,15 +97,25 @@ class FollowUps:
             chunk = reports[start:start + PER_REPLY]
             r = review(_as_of(state, chunk[-1]), s.today(), s.day_of)
             if len(chunk) == 1:
-                self.flows.in_thread(client, commitment, views.progress_reply(commitment, chunk[0], r))
+                message = views.progress_reply(commitment, chunk[0], r)
             else:
-                self.flows.in_thread(client, commitment, views.progress_digest(commitment, chunk, r))
+                message = views.progress_digest(commitment, chunk, r)
+            try:
+                self.flows.in_thread(client, commitment, message)
+            except SlackApiError as error:  # Slack said no: saying it again would change nothing
+                log.warning("could not reply in #%s's thread: %s", commitment.number, error.response.get("error"))
+            except Exception:  # Slack out of reach: these reports, and the rest, at the next poll
+                store.unclaim(s.db, [report.id for report in reports[start:]])
+                log.warning("could not reach Slack to reply in #%s's thread; trying again later",
+                            commitment.number, exc_info=True)
+                return False
         facts = facts_of(state, s.day_of)
         for report in reports:
             if reaches_target(facts, report.value):
                 if review(_as_of(state, report), s.today(), s.day_of).breakthrough:
                     self.flows.breakthrough(client, commitment, report.value)
-                    return
+                    break
+        return True
 
 
 def _as_of(state: CommitmentState, report) -> CommitmentState:
