@@ -165,7 +165,7 @@ def run_due_checkins(
         for chunk in chunks:
             planned = _planner(services, chunk, now)
             for channel in chunk:
-                run = _ChannelRun(services, channel, now, pool, planned, _failed, drawer)
+                run = _ChannelRun(services, channel, now, pool, planned, drawer)
                 runs.append(run)
                 pool.submit(_LATER, run.start)
             pool.wait_below(POSTING_CONCURRENCY * 2)  # then read the next channels
@@ -325,7 +325,7 @@ class _Pool:
 class _ChannelRun:
     """One channel's check-in: plan, claim, post, then its thread replies, then record it all."""
 
-    def __init__(self, services: Services, channel: DueChannel, now: datetime, pool: _Pool, planned, failed,
+    def __init__(self, services: Services, channel: DueChannel, now: datetime, pool: _Pool, planned,
                  drawer: _Drawer):
         self.services = services
         self.drawer = drawer
@@ -333,7 +333,6 @@ class _ChannelRun:
         self.now = now
         self.pool = pool
         self.planned = planned
-        self.failed = failed
         self.result: CheckinResult | None = None
         self.plan: ChannelCheckin | None = None
         self.client = None
@@ -351,7 +350,7 @@ class _ChannelRun:
                 return
             replies = self.post(self.plan)
         except Exception as error:  # one channel's trouble never stops the others
-            self.result = self.failed(self.channel, error)
+            self.result = _failed(self.channel, error)
             return
         if replies is None:
             return
