@@ -33,8 +33,11 @@ GOAL_IDLE_RSS = 120 * 2**20
 def untold(db: Database) -> int:
     """Stored reports whose home thread was not told yet (bot/commitments/followups.py)."""
     with db.read() as session:
-        return session.connection().exec_driver_sql(
-            "SELECT count(*) FROM progress_report WHERE told_at IS NULL").scalar_one()
+        return (
+            session.connection()
+            .exec_driver_sql("SELECT count(*) FROM progress_report WHERE told_at IS NULL")
+            .scalar_one()
+        )
 
 
 def wait_drained(fake: FakeApi, db: Database, timeout: float) -> float | None:
@@ -61,8 +64,16 @@ def measure(server, make, concurrency: int, duration: float, warmup: float, labe
     """One load run; also the server's CPU time per answered request (its work after the ack
     included, as far as it kept up)."""
     cpu = cpu_seconds(server.child.pid)
-    result = run_load(server.port, "/slack/events", make, concurrency, duration, warmup=warmup, label=label,
-                      classify=recorded if server.name == "coach" else None)
+    result = run_load(
+        server.port,
+        "/slack/events",
+        make,
+        concurrency,
+        duration,
+        warmup=warmup,
+        label=label,
+        classify=recorded if server.name == "coach" else None,
+    )
     result.cpu_per_request = (cpu_seconds(server.child.pid) - cpu) / max(1, result.answered)
     print(result.line() + f"   CPU {result.cpu_per_request * 1000:.2f} ms/req", flush=True)
     return result
@@ -72,9 +83,17 @@ def compare(coach: LoadResult, bare: LoadResult) -> tuple[float, float]:
     return coach.p(50) / bare.p(50), coach.rps / bare.rps
 
 
-def run(duration: float = 20.0, concurrency: int = 16, commitments: int = 50, warmup: float = 2.0,
-        with_pbr: bool = True, drain_timeout: float = 120.0, light: int = 1, light_duration: float = 5.0,
-        workdir: str | None = None) -> dict:
+def run(
+    duration: float = 20.0,
+    concurrency: int = 16,
+    commitments: int = 50,
+    warmup: float = 2.0,
+    with_pbr: bool = True,
+    drain_timeout: float = 120.0,
+    light: int = 1,
+    light_duration: float = 5.0,
+    workdir: str | None = None,
+) -> dict:
     info = machine()
     print_machine(info)
     tmp = None if workdir else tempfile.TemporaryDirectory(prefix="coach-bench-ack-")
@@ -88,8 +107,7 @@ def run(duration: float = 20.0, concurrency: int = 16, commitments: int = 50, wa
 
     fake = FakeApi.start(workdir)
     servers = []
-    results: dict = {"machine": info, "duration_s": duration, "concurrency": concurrency,
-                     "commitments": commitments}
+    results: dict = {"machine": info, "duration_s": duration, "concurrency": concurrency, "commitments": commitments}
     try:
         bare = start_bare(workdir, fake.url)
         servers.append(bare)
@@ -104,7 +122,9 @@ def run(duration: float = 20.0, concurrency: int = 16, commitments: int = 50, wa
 
         print(f"\n/commit progress at concurrency {concurrency}, {duration:.0f} s each (after {warmup:.0f} s warm-up):")
         r_bare = measure(bare, make, concurrency, duration, warmup, "bare Bolt (default)")
-        r_pbr = measure(pbr, make, concurrency, duration, warmup, "bare Bolt (process_before_response)") if pbr else None
+        r_pbr = (
+            measure(pbr, make, concurrency, duration, warmup, "bare Bolt (process_before_response)") if pbr else None
+        )
 
         posts_before = fake.count("chat.postMessage")
         with RssSampler(coach.child.pid) as rss:
@@ -120,54 +140,75 @@ def run(duration: float = 20.0, concurrency: int = 16, commitments: int = 50, wa
 
         p50_ratio, rps_ratio = compare(r_coach, r_bare)
         print()
-        print(f"coach / bare Bolt: p50 × {p50_ratio:.2f} (goal ≤ {GOAL_P50_RATIO}) {verdict(p50_ratio <= GOAL_P50_RATIO)}; "
-              f"requests/s × {rps_ratio:.2f} (goal ≥ {GOAL_RPS_RATIO}) {verdict(rps_ratio >= GOAL_RPS_RATIO)}")
+        print(
+            f"coach / bare Bolt: p50 × {p50_ratio:.2f} (goal ≤ {GOAL_P50_RATIO}) {verdict(p50_ratio <= GOAL_P50_RATIO)}; "
+            f"requests/s × {rps_ratio:.2f} (goal ≥ {GOAL_RPS_RATIO}) {verdict(rps_ratio >= GOAL_RPS_RATIO)}"
+        )
         if drained is not None:
-            print(f"coach's work after the ack (review, reply in the home thread) for {r_coach.answered} reports "
-                  f"finished {drained:.1f} s after the load stopped, in {replies} thread replies")
+            print(
+                f"coach's work after the ack (review, reply in the home thread) for {r_coach.answered} reports "
+                f"finished {drained:.1f} s after the load stopped, in {replies} thread replies"
+            )
         else:
-            print(f"coach's work after the ack: {behind} reports still untold {drain_timeout:.0f} s after the load stopped")
-        print(f"coach run memory (its three processes: arbiter, web worker, runtime; PSS: shared pages counted once): idle after start "
-              f"{mib(idle_start['pss_total'])}, idle after the load {mib(idle_after['pss_total'])} (goal ≤ 120 MiB) "
-              f"{verdict(idle_after['pss_total'] <= GOAL_IDLE_RSS)}, peak under load {mib(rss.peak_pss)}")
-        print(f"  RSS per process: after start {', '.join(mib(v) for v in idle_start['rss_by_pid'].values())}; "
-              f"after the load {', '.join(mib(v) for v in idle_after['rss_by_pid'].values())}")
+            print(
+                f"coach's work after the ack: {behind} reports still untold {drain_timeout:.0f} s after the load stopped"
+            )
+        print(
+            f"coach run memory (its three processes: arbiter, web worker, runtime; PSS: shared pages counted once): idle after start "
+            f"{mib(idle_start['pss_total'])}, idle after the load {mib(idle_after['pss_total'])} (goal ≤ 120 MiB) "
+            f"{verdict(idle_after['pss_total'] <= GOAL_IDLE_RSS)}, peak under load {mib(rss.peak_pss)}"
+        )
+        print(
+            f"  RSS per process: after start {', '.join(mib(v) for v in idle_start['rss_by_pid'].values())}; "
+            f"after the load {', '.join(mib(v) for v in idle_after['rss_by_pid'].values())}"
+        )
         light_results = None
         if light:
             print(f"\nthe same at concurrency {light} (one person at a time), {light_duration:.0f} s each:")
             lw = min(1.0, warmup)
             l_bare = measure(bare, make, light, light_duration, lw, "bare Bolt (default)")
-            l_pbr = measure(pbr, make, light, light_duration, lw, "bare Bolt (process_before_response)") if pbr else None
+            l_pbr = (
+                measure(pbr, make, light, light_duration, lw, "bare Bolt (process_before_response)") if pbr else None
+            )
             l_coach = measure(coach, make, light, light_duration, lw, "coach run")
             l_p50, l_rps = compare(l_coach, l_bare)
             print(f"coach / bare Bolt at concurrency {light}: p50 × {l_p50:.2f}, requests/s × {l_rps:.2f}")
-            light_results = {"concurrency": light, "bare_bolt": l_bare.summary(), "coach": l_coach.summary(),
-                             "bare_bolt_process_before_response": l_pbr.summary() if l_pbr else None,
-                             "p50_ratio": round(l_p50, 3), "rps_ratio": round(l_rps, 3)}
-        results.update({
-            "light": light_results,
-            "cpu_ms_per_request": {"bare_bolt": round(r_bare.cpu_per_request * 1000, 3),
-                                   "coach": round(r_coach.cpu_per_request * 1000, 3)},
-            "bare_bolt": r_bare.summary(),
-            "bare_bolt_process_before_response": r_pbr.summary() if r_pbr else None,
-            "coach": r_coach.summary(),
-            "coach_answered": r_coach.answered,
-            "coach_answers": dict(r_coach.kinds),
-            "p50_ratio": round(p50_ratio, 3),
-            "rps_ratio": round(rps_ratio, 3),
-            "drain_s": None if drained is None else round(drained, 2),
-            "drain_behind": behind,
-            "thread_replies": replies,
-            "memory_idle_start": idle_start,
-            "memory_idle_after_load": idle_after,
-            "pss_peak_under_load": rss.peak_pss,
-            "rss_peak_under_load": rss.peak_total,
-            "goals": {
-                "p50_ratio": p50_ratio <= GOAL_P50_RATIO,
-                "rps_ratio": rps_ratio >= GOAL_RPS_RATIO,
-                "idle_memory": idle_after["pss_total"] <= GOAL_IDLE_RSS,
-            },
-        })
+            light_results = {
+                "concurrency": light,
+                "bare_bolt": l_bare.summary(),
+                "coach": l_coach.summary(),
+                "bare_bolt_process_before_response": l_pbr.summary() if l_pbr else None,
+                "p50_ratio": round(l_p50, 3),
+                "rps_ratio": round(l_rps, 3),
+            }
+        results.update(
+            {
+                "light": light_results,
+                "cpu_ms_per_request": {
+                    "bare_bolt": round(r_bare.cpu_per_request * 1000, 3),
+                    "coach": round(r_coach.cpu_per_request * 1000, 3),
+                },
+                "bare_bolt": r_bare.summary(),
+                "bare_bolt_process_before_response": r_pbr.summary() if r_pbr else None,
+                "coach": r_coach.summary(),
+                "coach_answered": r_coach.answered,
+                "coach_answers": dict(r_coach.kinds),
+                "p50_ratio": round(p50_ratio, 3),
+                "rps_ratio": round(rps_ratio, 3),
+                "drain_s": None if drained is None else round(drained, 2),
+                "drain_behind": behind,
+                "thread_replies": replies,
+                "memory_idle_start": idle_start,
+                "memory_idle_after_load": idle_after,
+                "pss_peak_under_load": rss.peak_pss,
+                "rss_peak_under_load": rss.peak_total,
+                "goals": {
+                    "p50_ratio": p50_ratio <= GOAL_P50_RATIO,
+                    "rps_ratio": rps_ratio >= GOAL_RPS_RATIO,
+                    "idle_memory": idle_after["pss_total"] <= GOAL_IDLE_RSS,
+                },
+            }
+        )
         return results
     finally:
         for server in servers:
@@ -189,8 +230,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", help="keep the database and the servers' logs in this folder")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args(argv)
-    results = run(args.duration, args.concurrency, args.commitments, args.warmup, with_pbr=not args.no_pbr,
-                  light=args.light, light_duration=args.light_duration, workdir=args.workdir)
+    results = run(
+        args.duration,
+        args.concurrency,
+        args.commitments,
+        args.warmup,
+        with_pbr=not args.no_pbr,
+        light=args.light,
+        light_duration=args.light_duration,
+        workdir=args.workdir,
+    )
     write_json(args.json, results)
     return 0
 

@@ -87,23 +87,46 @@ class CheckinProgress:
 def next_minute(moment: datetime, at_least: float) -> datetime:
     """The first whole minute at least `at_least` seconds after `moment` (schedules are HH:MM)."""
     later = moment + timedelta(seconds=at_least)
-    return later.replace(second=0, microsecond=0) + (timedelta(minutes=1) if later.second or later.microsecond else timedelta())
+    return later.replace(second=0, microsecond=0) + (
+        timedelta(minutes=1) if later.second or later.microsecond else timedelta()
+    )
 
 
 def start_checkin_process(workdir: Path, api_url: str, database_url: str):
     """`coach checkin`, as cron would start it."""
-    return spawn("coach_checkin", [python(), "-m", "bot.cli", "checkin"], child_env(
-        SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=api_url,
-        DATABASE_URL=database_url, COACH_TIMEZONE="UTC",
-    ), workdir)
+    return spawn(
+        "coach_checkin",
+        [python(), "-m", "bot.cli", "checkin"],
+        child_env(
+            SLACK_BOT_TOKEN=BOT_TOKEN,
+            SLACK_SIGNING_SECRET=SIGNING_SECRET,
+            SLACK_API_URL=api_url,
+            DATABASE_URL=database_url,
+            COACH_TIMEZONE="UTC",
+        ),
+        workdir,
+    )
 
 
-def run(channels: int = 1000, per_channel: int = 10, reports: int = 20, duration: float = 20.0,
-        concurrency: int = 16, delay: float = 0.05, warmup: float = 1.0, checkin_in: str = "server") -> dict:
+def run(
+    channels: int = 1000,
+    per_channel: int = 10,
+    reports: int = 20,
+    duration: float = 20.0,
+    concurrency: int = 16,
+    delay: float = 0.05,
+    warmup: float = 1.0,
+    checkin_in: str = "server",
+) -> dict:
     info = machine()
     print_machine(info)
-    results: dict = {"machine": info, "channels": channels, "duration_s": duration, "concurrency": concurrency,
-                     "checkin_in": checkin_in}
+    results: dict = {
+        "machine": info,
+        "channels": channels,
+        "duration_s": duration,
+        "concurrency": concurrency,
+        "checkin_in": checkin_in,
+    }
     if not runner_present():
         print("\nack during a check-in: the check-in runner (bot/checkins/runner.py) is not there yet — skipped")
         results["skipped"] = "no check-in runner"
@@ -119,8 +142,10 @@ def run(channels: int = 1000, per_channel: int = 10, reports: int = 20, duration
     db.dispose()
     targets = list(g.first_channel_targets)
     where = "coach run's runtime process" if checkin_in == "server" else "`coach checkin` in its own process"
-    print(f"\n{g.commitments} commitments in {g.channels} channels, check-ins due at {due.strftime('%a %H:%M')} UTC, "
-          f"run by {where}; the Web API answers after {delay * 1000:.0f} ms")
+    print(
+        f"\n{g.commitments} commitments in {g.channels} channels, check-ins due at {due.strftime('%a %H:%M')} UTC, "
+        f"run by {where}; the Web API answers after {delay * 1000:.0f} ms"
+    )
 
     fake = FakeApi.start(workdir, delay=delay)
     progress = CheckinProgress(url)
@@ -140,8 +165,15 @@ def run(channels: int = 1000, per_channel: int = 10, reports: int = 20, duration
             checkin_rss = RssSampler(checkin.pid, interval=0.25).__enter__()
         before = progress.counts()
         with RssSampler(coach.child.pid, interval=0.25) as rss:
-            result = run_load(coach.port, "/slack/events", make, concurrency, duration, warmup=warmup,
-                              label="coach run, check-in running")
+            result = run_load(
+                coach.port,
+                "/slack/events",
+                make,
+                concurrency,
+                duration,
+                warmup=warmup,
+                label="coach run, check-in running",
+            )
             after = progress.counts()
             # Memory while the check-in goes on: sample a little longer, up to its end or 60 s
             # (not when it runs elsewhere: coach run's own scheduler would join in by then).
@@ -157,28 +189,39 @@ def run(channels: int = 1000, per_channel: int = 10, reports: int = 20, duration
         final = progress.counts()
         print(result.line())
         p99 = result.p(99)
-        started_when = (f"started as coach run came up, {up:.1f} s before the load" if checkin_in == "server"
-                        else "`coach checkin` started with the load")
-        print(f"\nduring the check-in ({started_when}): "
-              f"p99 {p99 * 1000:.0f} ms (goal ≤ {GOAL_P99 * 1000:.0f} ms) {verdict(p99 <= GOAL_P99)}")
-        print(f"check-in progress, channels claimed/posted: {before[0]}/{before[1]} when the load started, "
-              f"{after[0]}/{after[1]} when it stopped, {final[0]}/{final[1]} of {channels} at the end")
+        started_when = (
+            f"started as coach run came up, {up:.1f} s before the load"
+            if checkin_in == "server"
+            else "`coach checkin` started with the load"
+        )
+        print(
+            f"\nduring the check-in ({started_when}): "
+            f"p99 {p99 * 1000:.0f} ms (goal ≤ {GOAL_P99 * 1000:.0f} ms) {verdict(p99 <= GOAL_P99)}"
+        )
+        print(
+            f"check-in progress, channels claimed/posted: {before[0]}/{before[1]} when the load started, "
+            f"{after[0]}/{after[1]} when it stopped, {final[0]}/{final[1]} of {channels} at the end"
+        )
         if after[1] >= channels:
             print("WARNING: the check-in finished before the load did: part of the window ran without it")
-        print(f"coach run memory (PSS of arbiter, web worker and runtime process): idle at start {mib(idle['pss_total'])}, "
-              f"peak during the {'check-in' if checkin is None else 'load'} {mib(rss.peak_pss)} (goal ≤ 300 MiB) {verdict(rss.peak_pss <= GOAL_PEAK)}; "
-              f"largest process RSS peak {mib(rss.peak_largest)}")
+        print(
+            f"coach run memory (PSS of arbiter, web worker and runtime process): idle at start {mib(idle['pss_total'])}, "
+            f"peak during the {'check-in' if checkin is None else 'load'} {mib(rss.peak_pss)} (goal ≤ 300 MiB) {verdict(rss.peak_pss <= GOAL_PEAK)}; "
+            f"largest process RSS peak {mib(rss.peak_largest)}"
+        )
         if checkin_rss is not None:
             print(f"`coach checkin` process: peak RSS {mib(checkin_rss.peak_total)}")
             results["checkin_process_peak_rss"] = checkin_rss.peak_total
-        results.update({
-            "coach": result.summary(),
-            "checkin_progress": {"before": before, "after": after, "final": final},
-            "memory_idle_start": idle,
-            "pss_peak_during_checkin": rss.peak_pss,
-            "rss_peak_largest_process": rss.peak_largest,
-            "goals": {"p99": p99 <= GOAL_P99, "peak_memory": rss.peak_pss <= GOAL_PEAK},
-        })
+        results.update(
+            {
+                "coach": result.summary(),
+                "checkin_progress": {"before": before, "after": after, "final": final},
+                "memory_idle_start": idle,
+                "pss_peak_during_checkin": rss.peak_pss,
+                "rss_peak_largest_process": rss.peak_largest,
+                "goals": {"p99": p99 <= GOAL_P99, "peak_memory": rss.peak_pss <= GOAL_PEAK},
+            }
+        )
         return results
     finally:
         if checkin:
@@ -198,12 +241,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=20.0)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--delay", type=float, default=0.05, help="seconds the fake Web API takes per call")
-    parser.add_argument("--checkin-in", choices=("server", "process"), default="server",
-                        help="coach run's scheduler (default), or `coach checkin` in its own process")
+    parser.add_argument(
+        "--checkin-in",
+        choices=("server", "process"),
+        default="server",
+        help="coach run's scheduler (default), or `coach checkin` in its own process",
+    )
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args(argv)
-    results = run(args.channels, args.commitments, args.reports, args.duration, args.concurrency, args.delay,
-                  checkin_in=args.checkin_in)
+    results = run(
+        args.channels,
+        args.commitments,
+        args.reports,
+        args.duration,
+        args.concurrency,
+        args.delay,
+        checkin_in=args.checkin_in,
+    )
     write_json(args.json, results)
     return 0
 

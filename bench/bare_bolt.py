@@ -1,6 +1,6 @@
 """The yardstick: a bare Bolt app whose one `/commit` listener only acks.
 
-Served by the same production server as `coach run` (bot.server.CoachServer: gunicorn gthread,
+Served by the same production server as `coach run` (bot.ops.server.CoachServer: gunicorn gthread,
 same workers, threads and timeouts), with the same signing secret and the same Web API URL,
 so the difference measured against it is the app's own work.
 
@@ -38,14 +38,17 @@ def create_bare_app(process_before_response: bool = False, api_url: str | None =
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="a bare Bolt app under coach's gunicorn settings")
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--process-before-response", action="store_true",
-                        help="run the listener before answering (Bolt's FaaS mode): no ack polling")
+    parser.add_argument(
+        "--process-before-response",
+        action="store_true",
+        help="run the listener before answering (Bolt's FaaS mode): no ack polling",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
 
     from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-    from bot.server import CoachServer
+    from bot.ops.server import CoachServer
 
     api_url = os.environ.get("SLACK_API_URL")
 

@@ -1,15 +1,15 @@
 """Check-in at scale: 1,000 channels × 10 commitments × 20 reports in SQLite.
 
-  1. generate the data (bench.seed, SQLAlchemy core bulk inserts);
-  2. verdicts: `bot.commitments.facts.review` over `storage.commitments.load_states` for every
-     active commitment: time (wall and CPU) and SQL queries, also for a tenth of them, to
-     show the query count does not grow with the number of commitments;
-  3. the check-in runner's dry run (everything computed, nothing posted): time and queries;
-  4. the real run against the fake Web API answering each call after `--delay` (50 ms), in a
-     fresh process of its own as `coach checkin` would run it: time against the ideal
-     posts × delay / the runner's posting concurrency, and that process's peak RSS.
+1. generate the data (bench.seed, SQLAlchemy core bulk inserts);
+2. verdicts: `bot.commitments.facts.review` over `storage.commitments.load_states` for every
+   active commitment: time (wall and CPU) and SQL queries, also for a tenth of them, to
+   show the query count does not grow with the number of commitments;
+3. the check-in runner's dry run (everything computed, nothing posted): time and queries;
+4. the real run against the fake Web API answering each call after `--delay` (50 ms), in a
+   fresh process of its own as `coach checkin` would run it: time against the ideal
+   posts × delay / the runner's posting concurrency, and that process's peak RSS.
 
-    .venv/bin/python -m bench.checkin_scale --channels 1000 --commitments 10 --reports 20
+  .venv/bin/python -m bench.checkin_scale --channels 1000 --commitments 10 --reports 20
 """
 
 from __future__ import annotations
@@ -63,8 +63,10 @@ def posting_concurrency(module) -> int:
     """The runner's posting concurrency, if it declares one (else it posts one at a time)."""
     for name in dir(module):
         value = getattr(module, name)
-        if isinstance(value, int) and not isinstance(value, bool) and any(
-            word in name for word in ("CONCURRENCY", "POSTING_THREADS", "POST_THREADS", "POSTERS")
+        if (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and any(word in name for word in ("CONCURRENCY", "POSTING_THREADS", "POST_THREADS", "POSTERS"))
         ):
             return value
     return 1
@@ -98,13 +100,22 @@ def services_for(db: Database, api_url: str):
     from bot.services import Services
     from bot.settings import Settings
 
-    settings = Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=api_url,
-                        database_url=db.url, timezone="UTC")
+    settings = Settings(
+        bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET, api_url=api_url, database_url=db.url, timezone="UTC"
+    )
     return Services(db=db, settings=settings)
 
 
-def run(channels: int = 1000, per_channel: int = 10, reports: int = 20, actions: int = 1, delay: float = 0.05,
-        post: bool = True, post_channels: int | None = None, database_url: str | None = None) -> dict:
+def run(
+    channels: int = 1000,
+    per_channel: int = 10,
+    reports: int = 20,
+    actions: int = 1,
+    delay: float = 0.05,
+    post: bool = True,
+    post_channels: int | None = None,
+    database_url: str | None = None,
+) -> dict:
     info = machine()
     print_machine(info)
     tmp = tempfile.TemporaryDirectory(prefix="coach-bench-checkin-")
@@ -115,8 +126,10 @@ def run(channels: int = 1000, per_channel: int = 10, reports: int = 20, actions:
     try:
         db.upgrade()
         g = generate(db, channels, per_channel, reports, actions, now=now - timedelta(minutes=5))
-        print(f"\ngenerated {g.commitments} commitments in {g.channels} channels, {g.reports} reports, "
-              f"{g.enrolments} enrolments, {g.actions} promises in {g.seconds:.1f} s")
+        print(
+            f"\ngenerated {g.commitments} commitments in {g.channels} channels, {g.reports} reports, "
+            f"{g.enrolments} enrolments, {g.actions} promises in {g.seconds:.1f} s"
+        )
         results["generated"] = {"commitments": g.commitments, "reports": g.reports, "seconds": round(g.seconds, 2)}
 
         counter = QueryCounter(db.engine)
@@ -127,14 +140,25 @@ def run(channels: int = 1000, per_channel: int = 10, reports: int = 20, actions:
         counter.reset()
         reviews, wall, cpu = timed(lambda: all_verdicts(db))
         queries = counter.selects
-        print(f"\nverdicts of {len(reviews)} commitments: {wall:.2f} s wall, {cpu:.2f} s CPU, {queries} queries "
-              f"(goal ≤ {GOAL_VERDICTS_S:.0f} s) {verdict(wall <= GOAL_VERDICTS_S)}")
-        print(f"verdicts of {len(tenth)} commitments: {t_wall:.2f} s wall, {t_cpu:.2f} s CPU, {tenth_queries} queries "
-              f"— queries {'do not grow' if queries == tenth_queries else 'GROW'} with the number of commitments "
-              f"{verdict(queries == tenth_queries)}")
-        results["verdicts"] = {"commitments": len(reviews), "wall_s": round(wall, 3), "cpu_s": round(cpu, 3),
-                               "queries": queries, "tenth_commitments": len(tenth), "tenth_queries": tenth_queries,
-                               "goal_time": wall <= GOAL_VERDICTS_S, "goal_queries": queries == tenth_queries}
+        print(
+            f"\nverdicts of {len(reviews)} commitments: {wall:.2f} s wall, {cpu:.2f} s CPU, {queries} queries "
+            f"(goal ≤ {GOAL_VERDICTS_S:.0f} s) {verdict(wall <= GOAL_VERDICTS_S)}"
+        )
+        print(
+            f"verdicts of {len(tenth)} commitments: {t_wall:.2f} s wall, {t_cpu:.2f} s CPU, {tenth_queries} queries "
+            f"— queries {'do not grow' if queries == tenth_queries else 'GROW'} with the number of commitments "
+            f"{verdict(queries == tenth_queries)}"
+        )
+        results["verdicts"] = {
+            "commitments": len(reviews),
+            "wall_s": round(wall, 3),
+            "cpu_s": round(cpu, 3),
+            "queries": queries,
+            "tenth_commitments": len(tenth),
+            "tenth_queries": tenth_queries,
+            "goal_time": wall <= GOAL_VERDICTS_S,
+            "goal_queries": queries == tenth_queries,
+        }
 
         run_due, module = runner()
         if run_due is None:
@@ -151,10 +175,16 @@ def run(channels: int = 1000, per_channel: int = 10, reports: int = 20, actions:
             counter.reset()
             dry, wall, cpu = timed(lambda: run_due(services, now=now, dry_run=True))
             dry_queries = counter.selects
-            print(f"\ncheck-in dry run: {len(dry)} channels due, planned and rendered in {wall:.2f} s wall "
-                  f"({cpu:.2f} s CPU), {dry_queries} queries, {counter.statements} statements")
-            results["dry_run"] = {"channels": len(dry), "wall_s": round(wall, 3), "cpu_s": round(cpu, 3),
-                                  "queries": dry_queries}
+            print(
+                f"\ncheck-in dry run: {len(dry)} channels due, planned and rendered in {wall:.2f} s wall "
+                f"({cpu:.2f} s CPU), {dry_queries} queries, {counter.statements} statements"
+            )
+            results["dry_run"] = {
+                "channels": len(dry),
+                "wall_s": round(wall, 3),
+                "cpu_s": round(cpu, 3),
+                "queries": dry_queries,
+            }
             if not post:
                 return results
 
@@ -169,16 +199,28 @@ def run(channels: int = 1000, per_channel: int = 10, reports: int = 20, actions:
             ideal = posts * delay / concurrency
             ratio = wall / ideal if ideal else float("nan")
             peak = child["peak_rss"]
-            print(f"check-in run: {child['posted']} of {child['channels']} channels posted, {posts} messages "
-                  f"({calls} Web API calls) in {wall:.1f} s wall ({child['cpu_s']:.1f} s CPU), "
-                  f"{child['statements']} SQL statements")
-            print(f"  ideal at {delay * 1000:.0f} ms per call and posting concurrency {concurrency}: {ideal:.1f} s; "
-                  f"× {ratio:.2f} (goal ≤ {GOAL_POSTING_RATIO}) {verdict(ratio <= GOAL_POSTING_RATIO)}")
-            print(f"  its process (like `coach checkin`): RSS {mib(child['rss_before'])} with the app imported, "
-                  f"peak {mib(peak)} during the run (goal ≤ 300 MiB) {verdict(peak <= GOAL_PEAK_RSS)}")
+            print(
+                f"check-in run: {child['posted']} of {child['channels']} channels posted, {posts} messages "
+                f"({calls} Web API calls) in {wall:.1f} s wall ({child['cpu_s']:.1f} s CPU), "
+                f"{child['statements']} SQL statements"
+            )
+            print(
+                f"  ideal at {delay * 1000:.0f} ms per call and posting concurrency {concurrency}: {ideal:.1f} s; "
+                f"× {ratio:.2f} (goal ≤ {GOAL_POSTING_RATIO}) {verdict(ratio <= GOAL_POSTING_RATIO)}"
+            )
+            print(
+                f"  its process (like `coach checkin`): RSS {mib(child['rss_before'])} with the app imported, "
+                f"peak {mib(peak)} during the run (goal ≤ 300 MiB) {verdict(peak <= GOAL_PEAK_RSS)}"
+            )
             results["posting"] = {
-                **child, "messages": posts, "calls": calls, "delay_s": delay, "concurrency": concurrency,
-                "ideal_s": round(ideal, 2), "ratio": round(ratio, 3), "goal": ratio <= GOAL_POSTING_RATIO,
+                **child,
+                "messages": posts,
+                "calls": calls,
+                "delay_s": delay,
+                "concurrency": concurrency,
+                "ideal_s": round(ideal, 2),
+                "ratio": round(ratio, 3),
+                "goal": ratio <= GOAL_POSTING_RATIO,
                 "goal_peak_rss": peak <= GOAL_PEAK_RSS,
             }
         finally:
@@ -196,8 +238,18 @@ def post_in_child(database_url: str, api_url: str, now: datetime, channels: list
 
     from bench.common import child_env, python
 
-    argv = [python(), "-m", "bench.checkin_scale", "--child-post", "--database-url", database_url,
-            "--api-url", api_url, "--now", now.isoformat()]
+    argv = [
+        python(),
+        "-m",
+        "bench.checkin_scale",
+        "--child-post",
+        "--database-url",
+        database_url,
+        "--api-url",
+        api_url,
+        "--now",
+        now.isoformat(),
+    ]
     if channels:
         argv += ["--channel", *channels]
     done = subprocess.run(argv, env=child_env(), capture_output=True, text=True, timeout=1800)
@@ -222,9 +274,15 @@ def child_post(database_url: str, api_url: str, now: datetime, channels: list[st
     if channels:
         kwargs["channels"] = channels
     done, wall, cpu = timed(lambda: run_due(services, **kwargs))
-    return {"channels": len(done), "posted": sum(1 for r in done if getattr(r, "posted", False)),
-            "wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "statements": counter.statements,
-            "rss_before": rss_before, "peak_rss": peak_rss()}
+    return {
+        "channels": len(done),
+        "posted": sum(1 for r in done if getattr(r, "posted", False)),
+        "wall_s": round(wall, 2),
+        "cpu_s": round(cpu, 2),
+        "statements": counter.statements,
+        "rss_before": rss_before,
+        "peak_rss": peak_rss(),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -248,8 +306,16 @@ def main(argv: list[str] | None = None) -> int:
 
         print(json.dumps(child_post(args.database_url, args.api_url, datetime.fromisoformat(args.now), args.channel)))
         return 0
-    results = run(args.channels, args.commitments, args.reports, args.actions, args.delay,
-                  post=not args.no_post, post_channels=args.post_channels, database_url=args.database_url)
+    results = run(
+        args.channels,
+        args.commitments,
+        args.reports,
+        args.actions,
+        args.delay,
+        post=not args.no_post,
+        post_channels=args.post_channels,
+        database_url=args.database_url,
+    )
     write_json(args.json, results)
     return 0
 

@@ -74,9 +74,11 @@ def machine() -> dict:
 
 def print_machine(info: dict | None = None) -> None:
     info = info or machine()
-    print(f"machine: nproc={info['nproc']}  cpu={info['cpu']}  python={info['python']}  "
-          f"load average={' '.join(map(str, info['load_average']))}  "
-          f"calibration={info['calibration_ms']} ms (10⁶ Python additions)")
+    print(
+        f"machine: nproc={info['nproc']}  cpu={info['cpu']}  python={info['python']}  "
+        f"load average={' '.join(map(str, info['load_average']))}  "
+        f"calibration={info['calibration_ms']} ms (10⁶ Python additions)"
+    )
     print(f"         slack_bolt {info['slack_bolt']}, gunicorn {info['gunicorn']}, SQLAlchemy {info['sqlalchemy']}")
 
 
@@ -113,8 +115,9 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
 
 
-def signed_headers(body: bytes, content_type: str = "application/x-www-form-urlencoded",
-                   secret: str = SIGNING_SECRET) -> dict[str, str]:
+def signed_headers(
+    body: bytes, content_type: str = "application/x-www-form-urlencoded", secret: str = SIGNING_SECRET
+) -> dict[str, str]:
     ts = str(int(time.time()))
     return {
         "Content-Type": content_type,
@@ -265,8 +268,12 @@ def memory_of(root: int) -> dict:
     """A process tree's memory now: each process's RSS, their sum, and their PSS total."""
     pids = process_tree(root)
     rss = {pid: rss_bytes(pid) for pid in pids}
-    return {"rss_by_pid": rss, "rss_total": sum(rss.values()), "pss_total": sum(pss_bytes(p) for p in pids),
-            "rss_largest": max(rss.values(), default=0)}
+    return {
+        "rss_by_pid": rss,
+        "rss_total": sum(rss.values()),
+        "pss_total": sum(pss_bytes(p) for p in pids),
+        "rss_largest": max(rss.values(), default=0),
+    }
 
 
 def mib(n: float) -> str:

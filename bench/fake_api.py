@@ -29,8 +29,16 @@ class FakeApi:
 
         from bench.common import child_env, python, spawn
 
-        child = spawn("fake_api", [python(), "-m", "bench.fake_api", "--delay", str(delay)], child_env(), workdir,
-                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+        child = spawn(
+            "fake_api",
+            [python(), "-m", "bench.fake_api", "--delay", str(delay)],
+            child_env(),
+            workdir,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+        )
         line = child.popen.stdout.readline().strip()
         if not line.startswith("URL "):
             child.stop()

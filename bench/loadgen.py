@@ -66,14 +66,25 @@ class LoadResult:
 
     def line(self) -> str:
         bad = sum(v for k, v in self.statuses.items() if k != 200) + sum(self.errors.values())
-        return (f"{self.label:<36} {self.rps:8.0f} req/s   p50 {ms(self.p(50)):>9}   p90 {ms(self.p(90)):>9}   "
-                f"p99 {ms(self.p(99)):>9}   n={self.count}" + (f"   non-200/errors={bad}" if bad else ""))
+        return (
+            f"{self.label:<36} {self.rps:8.0f} req/s   p50 {ms(self.p(50)):>9}   p90 {ms(self.p(90)):>9}   "
+            f"p99 {ms(self.p(99)):>9}   n={self.count}" + (f"   non-200/errors={bad}" if bad else "")
+        )
 
 
-def run_load(port: int, path: str, make_request: MakeRequest, concurrency: int, duration: float,
-             warmup: float = 1.0, label: str = "", host: str = "127.0.0.1",
-             stop: threading.Event | None = None, timeout: float = 10.0,
-             classify: Callable[[bytes], str] | None = None) -> LoadResult:
+def run_load(
+    port: int,
+    path: str,
+    make_request: MakeRequest,
+    concurrency: int,
+    duration: float,
+    warmup: float = 1.0,
+    label: str = "",
+    host: str = "127.0.0.1",
+    stop: threading.Event | None = None,
+    timeout: float = 10.0,
+    classify: Callable[[bytes], str] | None = None,
+) -> LoadResult:
     """Hammer `host:port` with POSTs for `warmup + duration` seconds (or until `stop` is set)."""
     if not host.startswith("127.") and host not in ("localhost", "::1"):
         raise ValueError("the load generator only targets the loopback")

@@ -6,25 +6,33 @@ import argparse
 import logging
 import sys
 
-from bot.logs import setup_logging
+from bot.ops.logs import setup_logging
 from bot.settings import Settings, SettingsError, load_settings, missing_settings_message
 
 EXIT_SETTINGS = 2
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="coach", description="Breakthrough Coach, a Slack app for breakthrough projects.")
+    parser = argparse.ArgumentParser(
+        prog="coach", description="Breakthrough Coach, a Slack app for breakthrough projects."
+    )
     verbs = parser.add_subparsers(dest="verb", required=True)
 
     verbs.add_parser("run", help="migrate the database, start the app and the weekly scheduler")
 
     checkin = verbs.add_parser("checkin", help="run the check-ins that are due now, once, and exit")
     checkin.add_argument("--dry-run", action="store_true", help="print what would be posted; post nothing")
-    checkin.add_argument("--channel", nargs="+", action="extend", default=[], metavar="C",
-                         help="only these channel ids")
-    checkin.add_argument("--wait", type=float, default=10.0, metavar="SECONDS",
-                         help="when another process is running the check-ins, wait this long for it, "
-                              "then leave the work to it and exit 0 (default 10)")
+    checkin.add_argument(
+        "--channel", nargs="+", action="extend", default=[], metavar="C", help="only these channel ids"
+    )
+    checkin.add_argument(
+        "--wait",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="when another process is running the check-ins, wait this long for it, "
+        "then leave the work to it and exit 0 (default 10)",
+    )
 
     db = verbs.add_parser("db", help="database maintenance")
     db_verbs = db.add_subparsers(dest="db_verb", required=True)
@@ -32,8 +40,9 @@ def _parser() -> argparse.ArgumentParser:
 
     export = verbs.add_parser("export", help="write all data of the database to stdout")
     export.add_argument("--format", choices=("json", "csv"), default="json")
-    export.add_argument("--team", nargs="+", action="extend", default=[], metavar="T",
-                        help="only these workspaces (team ids)")
+    export.add_argument(
+        "--team", nargs="+", action="extend", default=[], metavar="T", help="only these workspaces (team ids)"
+    )
 
     verbs.add_parser("doctor", help="check settings, database, migrations, the Slack token and its scopes")
 
@@ -68,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         print("database is up to date")
         return 0
     if args.verb == "checkin":
-        from bot.checkin_command import run_checkins
+        from bot.ops.checkin_command import run_checkins
 
         return run_checkins(settings, dry_run=args.dry_run, channels=args.channel, wait=args.wait)
     if args.verb == "export":
@@ -79,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         export(db, sys.stdout, fmt=args.format, teams=args.team)
         return 0
     if args.verb == "doctor":
-        from bot.doctor import doctor
+        from bot.ops.doctor import doctor
 
         return doctor(settings)
     if args.verb == "purge":
@@ -114,7 +123,7 @@ def run(settings: Settings) -> int:
         print(missing_settings_message(missing), file=sys.stderr)
         return EXIT_SETTINGS
     from bot.app import create_app
-    from bot.runtime import Runtime, run_in_own_process
+    from bot.ops.runtime import Runtime, run_in_own_process
     from bot.services import Services
 
     db = _database(settings)
@@ -127,7 +136,7 @@ def run(settings: Settings) -> int:
         print(problem, file=sys.stderr)
         return EXIT_SETTINGS
     if settings.socket_mode:
-        from bot.server import run_socket_mode
+        from bot.ops.server import run_socket_mode
 
         app = create_app(services)
         runtime = Runtime(services, checkin_interval=settings.checkin_interval)
@@ -135,8 +144,8 @@ def run(settings: Settings) -> int:
         run_socket_mode(app, settings.app_token, services.web_client(settings.bot_token), on_exit=runtime.stop)
         return 0
 
-    from bot.server import CoachServer
-    from bot.web import make_wsgi
+    from bot.ops.server import CoachServer
+    from bot.ops.web import make_wsgi
 
     def load():
         # In gunicorn's worker, after the fork: open our own connections, never the arbiter's
@@ -165,8 +174,10 @@ def check_bot_token(services) -> str | None:
     try:
         services.web_client(token).auth_test()
     except SlackApiError as error:
-        return (f"Slack refused SLACK_BOT_TOKEN ({error.response.get('error')}). Copy the Bot User OAuth "
-                "Token (xoxb-…) from your app's OAuth & Permissions page into .env, then try again.")
+        return (
+            f"Slack refused SLACK_BOT_TOKEN ({error.response.get('error')}). Copy the Bot User OAuth "
+            "Token (xoxb-…) from your app's OAuth & Permissions page into .env, then try again."
+        )
     except OSError as error:
         return f"Couldn't reach the Slack Web API at {services.settings.api_url} ({error}). Check SLACK_API_URL."
     return None

@@ -50,7 +50,7 @@ class Services:
         """A Web API client for a workspace, outside any request (the scheduler, the CLI).
 
         OAuth mode: the workspace's own bot token from the installation store, refreshed and
-        saved first when it is about to expire; raises `bot.oauth.NotInstalled` when the
+        saved first when it is about to expire; raises `bot.slack.oauth.NotInstalled` when the
         workspace has no installation. Single workspace: `SLACK_BOT_TOKEN`.
         """
         if self.settings.oauth:
@@ -61,7 +61,7 @@ class Services:
 
     @cached_property
     def installations(self):
-        """OAuth mode: the workspaces that installed the app (`bot.oauth.Installations`)."""
-        from bot.oauth import Installations
+        """OAuth mode: the workspaces that installed the app (`bot.slack.oauth.Installations`)."""
+        from bot.slack.oauth import Installations
 
         return Installations(self)

@@ -23,7 +23,7 @@ WHERE_TO_GET = {
 # Not from Slack: secrets you make up.
 YOUR_OWN = {
     "SLACK_STATE_SECRET": "a long random string of your own, e.g. "
-    "python -c \"import secrets; print(secrets.token_hex(32))\"",
+    'python -c "import secrets; print(secrets.token_hex(32))"',
 }
 OAUTH_SETTINGS = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET")
 

@@ -91,8 +91,15 @@ class Cluster:
             port = self.base_port + n - 1
             # Its own session: a Ctrl-C in the terminal reaches this script only, which passes
             # SIGTERM on (a SIGINT would make gunicorn stop without waiting).
-            process = subprocess.Popen(self.argv, env={**self.env, "PORT": str(port)}, stdout=subprocess.PIPE,
-                                       stderr=subprocess.STDOUT, text=True, bufsize=1, start_new_session=True)
+            process = subprocess.Popen(
+                self.argv,
+                env={**self.env, "PORT": str(port)},
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                bufsize=1,
+                start_new_session=True,
+            )
             self.processes.append((who, process))
             self.say("cluster", f"{who} pid {process.pid} on port {port}: {shlex.join(self.argv)}")
             pump = threading.Thread(target=self._pump, args=(who, process), daemon=True)
@@ -145,8 +152,12 @@ def _code(returncode: int) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cluster.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("count", type=int, metavar="N", help="how many processes")
-    parser.add_argument("--base-port", type=int, default=int(os.environ.get("PORT") or 3000),
-                        help="the first process's PORT; the others count up from it (default $PORT or 3000)")
+    parser.add_argument(
+        "--base-port",
+        type=int,
+        default=int(os.environ.get("PORT") or 3000),
+        help="the first process's PORT; the others count up from it (default $PORT or 3000)",
+    )
     parser.add_argument("--procfile", type=Path, default=PROCFILE, help="default: deploy/Procfile")
     parser.add_argument("--process", default="web", help="the Procfile line to run (default web)")
     args = parser.parse_args(argv)
@@ -155,8 +166,11 @@ def main(argv: list[str] | None = None) -> int:
     env = dict(os.environ)
     url = database_url(env)
     if args.count > 1 and not url.startswith(("postgres://", "postgresql://", "postgresql+")):
-        print(f"cluster: {args.count} processes need PostgreSQL, and DATABASE_URL is {url.split(':', 1)[0]}: "
-              "SQLite means one process. Set DATABASE_URL=postgresql://… (see README.md).", file=sys.stderr)
+        print(
+            f"cluster: {args.count} processes need PostgreSQL, and DATABASE_URL is {url.split(':', 1)[0]}: "
+            "SQLite means one process. Set DATABASE_URL=postgresql://… (see README.md).",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     command = resolve(shlex.split(procfile_command(args.procfile, args.process)), env)
     cluster = Cluster(command, args.count, args.base_port, env, name=args.process)

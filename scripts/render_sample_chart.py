@@ -14,7 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.charts import chart_series, render_chart  # noqa: E402
+from bot.charts.render import render_chart  # noqa: E402
+from bot.charts.series import chart_series  # noqa: E402
 from bot.coaching.trajectory import CommitmentFacts, Report  # noqa: E402
 
 START = date(2026, 9, 1)
@@ -37,8 +38,10 @@ def main(argv: list[str]) -> int:
     png = render_chart(series, "#3 Weekly active teams", "teams")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(png)
-    print(f"{out}: {len(png):,} bytes, verdict {series.verdict.value}, "
-          f"projected {series.projected:.0f} against {SAMPLE.target:.0f}")
+    print(
+        f"{out}: {len(png):,} bytes, verdict {series.verdict.value}, "
+        f"projected {series.projected:.0f} against {SAMPLE.target:.0f}"
+    )
     return 0
 
 

@@ -15,8 +15,17 @@ from storage.db import Database
 from storage.models import Action, ActionStatus, Commitment
 
 
-def add(db: Database, *, commitment_id: int, breakdown_id: int | None, what: str, owner_id: str,
-        asker_id: str, due: date, now: datetime) -> Action:
+def add(
+    db: Database,
+    *,
+    commitment_id: int,
+    breakdown_id: int | None,
+    what: str,
+    owner_id: str,
+    asker_id: str,
+    due: date,
+    now: datetime,
+) -> Action:
     """A promise when people take it on themselves, else a request to its owner."""
     promise = owner_id == asker_id
     with db.session() as session:
@@ -39,7 +48,9 @@ def add(db: Database, *, commitment_id: int, breakdown_id: int | None, what: str
 def get_with_commitment(db: Database, action_id: int) -> tuple[Action, Commitment] | None:
     with db.read() as session:
         return session.exec(
-            select(Action, Commitment).join(Commitment, Commitment.id == Action.commitment_id).where(Action.id == action_id)
+            select(Action, Commitment)
+            .join(Commitment, Commitment.id == Action.commitment_id)
+            .where(Action.id == action_id)
         ).first()
 
 
@@ -61,8 +72,9 @@ def change(db: Database, action_id: int, where: dict[str, Any], values: dict[str
 
 
 def accept(db: Database, action_id: int, now: datetime) -> Action | None:
-    return change(db, action_id, {"status": ActionStatus.REQUESTED},
-                  {"status": ActionStatus.PROMISED, "promised_at": now})
+    return change(
+        db, action_id, {"status": ActionStatus.REQUESTED}, {"status": ActionStatus.PROMISED, "promised_at": now}
+    )
 
 
 def decline(db: Database, action_id: int) -> Action | None:
@@ -70,35 +82,45 @@ def decline(db: Database, action_id: int) -> Action | None:
 
 
 def counter(db: Database, action_id: int, due: date) -> Action | None:
-    return change(db, action_id, {"status": ActionStatus.REQUESTED},
-                  {"status": ActionStatus.COUNTERED, "countered_due": due})
+    return change(
+        db, action_id, {"status": ActionStatus.REQUESTED}, {"status": ActionStatus.COUNTERED, "countered_due": due}
+    )
 
 
 def accept_counter(db: Database, action_id: int, due: date, now: datetime) -> Action | None:
-    return change(db, action_id, {"status": ActionStatus.COUNTERED, "countered_due": due},
-                  {"status": ActionStatus.PROMISED, "due": due, "promised_at": now})
+    return change(
+        db,
+        action_id,
+        {"status": ActionStatus.COUNTERED, "countered_due": due},
+        {"status": ActionStatus.PROMISED, "due": due, "promised_at": now},
+    )
 
 
 def reject_counter(db: Database, action_id: int) -> Action | None:
     """The asker keeps the first date: the request is open again, at its original due date."""
-    return change(db, action_id, {"status": ActionStatus.COUNTERED},
-                  {"status": ActionStatus.REQUESTED, "countered_due": None})
+    return change(
+        db, action_id, {"status": ActionStatus.COUNTERED}, {"status": ActionStatus.REQUESTED, "countered_due": None}
+    )
 
 
 def mark_done(db: Database, action_id: int, today: date) -> Action | None:
-    return change(db, action_id, {"status": ActionStatus.PROMISED, "done_on": None, "revoked_on": None},
-                  {"done_on": today})
+    return change(
+        db, action_id, {"status": ActionStatus.PROMISED, "done_on": None, "revoked_on": None}, {"done_on": today}
+    )
 
 
 def revoke(db: Database, action_id: int, today: date) -> Action | None:
-    return change(db, action_id, {"status": ActionStatus.PROMISED, "done_on": None, "revoked_on": None},
-                  {"revoked_on": today})
+    return change(
+        db, action_id, {"status": ActionStatus.PROMISED, "done_on": None, "revoked_on": None}, {"revoked_on": today}
+    )
 
 
 def of_commitment(db: Database, commitment_id: int) -> list[Action]:
     with db.read() as session:
         return list(
-            session.exec(select(Action).where(Action.commitment_id == commitment_id).order_by(Action.due, Action.id)).all()
+            session.exec(
+                select(Action).where(Action.commitment_id == commitment_id).order_by(Action.due, Action.id)
+            ).all()
         )
 
 

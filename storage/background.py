@@ -171,9 +171,7 @@ def reinvent(
         if not added:
             return None
         session.execute(
-            update(BackgroundConversation)
-            .where(BackgroundConversation.id == conversation.id)
-            .values(reinvented_at=now)
+            update(BackgroundConversation).where(BackgroundConversation.id == conversation.id).values(reinvented_at=now)
         )
         return session.exec(select(NewAgreement).where(NewAgreement.conversation_id == conversation.id)).one()
 
@@ -300,4 +298,3 @@ def watching(db: Database, team_id: str, channel_id: str) -> bool:
                 )
             ).first()
         )
-

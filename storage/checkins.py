@@ -37,19 +37,14 @@ PARTITION_ROWS = 2000
 def get_settings(db: Database, team_id: str, channel_id: str) -> ChannelSettings | None:
     with db.read() as session:
         return session.exec(
-            select(ChannelSettings).where(
-                ChannelSettings.team_id == team_id, ChannelSettings.channel_id == channel_id
-            )
+            select(ChannelSettings).where(ChannelSettings.team_id == team_id, ChannelSettings.channel_id == channel_id)
         ).first()
 
 
 def _settings_row(session, team_id: str, channel_id: str) -> ChannelSettings:
-    insert_ignore(session, ChannelSettings, {"team_id": team_id, "channel_id": channel_id},
-                  ["team_id", "channel_id"])
+    insert_ignore(session, ChannelSettings, {"team_id": team_id, "channel_id": channel_id}, ["team_id", "channel_id"])
     return session.exec(
-        select(ChannelSettings).where(
-            ChannelSettings.team_id == team_id, ChannelSettings.channel_id == channel_id
-        )
+        select(ChannelSettings).where(ChannelSettings.team_id == team_id, ChannelSettings.channel_id == channel_id)
     ).one()
 
 
@@ -138,9 +133,7 @@ def channels_with_active_commitments(db: Database, channels: Sequence[str] | Non
     """Every channel with an active commitment, its settings, first declaration and latest
     check-in: four queries."""
     with db.read() as session:
-        active = select(Commitment.team_id, Commitment.channel_id).where(
-            Commitment.status == CommitmentStatus.ACTIVE
-        )
+        active = select(Commitment.team_id, Commitment.channel_id).where(Commitment.status == CommitmentStatus.ACTIVE)
         settings_query = select(ChannelSettings)
         firsts = select(Commitment.team_id, Commitment.channel_id, func.min(Commitment.declared_at)).group_by(
             Commitment.team_id, Commitment.channel_id
@@ -156,7 +149,9 @@ def channels_with_active_commitments(db: Database, channels: Sequence[str] | Non
         first = {(t, c): moment for t, c, moment in session.exec(firsts).all()}
         last = {
             (p.team_id, p.channel_id): p
-            for p in session.exec(select(CheckinPost).where(col(CheckinPost.id).in_(latest_ids.scalar_subquery()))).all()
+            for p in session.exec(
+                select(CheckinPost).where(col(CheckinPost.id).in_(latest_ids.scalar_subquery()))
+            ).all()
         }
     return [ChannelFacts(t, c, settings.get((t, c)), first.get((t, c)), last.get((t, c))) for t, c in keys]
 
@@ -196,31 +191,40 @@ def _load_checkin_data(db: Database, keys: Iterable[ChannelKey], ended_since: da
         # may be hundreds of thousands, and ORM objects would take most of the run's time.
         enrolments = connection.execute(
             select(Enrolment.commitment_id, Enrolment.user_id)
-            .join(Commitment, Commitment.id == Enrolment.commitment_id).where(active)
+            .join(Commitment, Commitment.id == Enrolment.commitment_id)
+            .where(active)
             .order_by(Enrolment.id)
         ).all()
         reports = []
         found = connection.execute(
-            select(*REPORT_COLUMNS).join(Commitment, Commitment.id == ProgressReport.commitment_id).where(active)
+            select(*REPORT_COLUMNS)
+            .join(Commitment, Commitment.id == ProgressReport.commitment_id)
+            .where(active)
             .order_by(ProgressReport.reported_at, ProgressReport.id)
         )
         for part in found.partitions(PARTITION_ROWS):
             reports.extend(part)
             time.sleep(0)  # let the app's request threads in between: a check-in runs beside them
         breakdowns = session.exec(
-            select(Breakdown).join(Commitment, Commitment.id == Breakdown.commitment_id)
-            .where(active, col(Breakdown.closed_at).is_(None)).order_by(Breakdown.opened_at, Breakdown.id)
+            select(Breakdown)
+            .join(Commitment, Commitment.id == Breakdown.commitment_id)
+            .where(active, col(Breakdown.closed_at).is_(None))
+            .order_by(Breakdown.opened_at, Breakdown.id)
         ).all()
         actions = session.exec(
-            select(Action).join(Commitment, Commitment.id == Action.commitment_id).where(active)
+            select(Action)
+            .join(Commitment, Commitment.id == Action.commitment_id)
+            .where(active)
             .order_by(Action.due, Action.id)
         ).all()
         ended = session.exec(
-            select(Commitment).where(
+            select(Commitment)
+            .where(
                 in_channels,
                 Commitment.status != CommitmentStatus.ACTIVE,
                 col(Commitment.ended_at) > ended_since,
-            ).order_by(Commitment.number)
+            )
+            .order_by(Commitment.number)
         ).all()
     people: dict[int, list[str]] = defaultdict(list)
     for commitment_id, user_id in enrolments:
@@ -256,8 +260,15 @@ class CheckinChanges:
     end: list[tuple[int, str]]  # (commitment id, new status)
 
 
-def claim(db: Database, team_id: str, channel_id: str, week: str, scheduled_for: datetime, now: datetime,
-          opens: Sequence[tuple[int, float]] = ()) -> dict[int, int] | None:
+def claim(
+    db: Database,
+    team_id: str,
+    channel_id: str,
+    week: str,
+    scheduled_for: datetime,
+    now: datetime,
+    opens: Sequence[tuple[int, float]] = (),
+) -> dict[int, int] | None:
     """Take this channel's check-in for `week`, committed before anything is posted; None when
     another run already has it. With it, open the new breakdowns `opens` (commitment id,
     projected value), so their announcements can carry their ids: {commitment id: breakdown id}."""
@@ -265,8 +276,13 @@ def claim(db: Database, team_id: str, channel_id: str, week: str, scheduled_for:
         taken = insert_ignore(
             session,
             CheckinPost,
-            {"team_id": team_id, "channel_id": channel_id, "iso_week": week,
-             "scheduled_for": scheduled_for, "claimed_at": now},
+            {
+                "team_id": team_id,
+                "channel_id": channel_id,
+                "iso_week": week,
+                "scheduled_for": scheduled_for,
+                "claimed_at": now,
+            },
             ["team_id", "channel_id", "iso_week"],
         )
         if not taken:
@@ -288,9 +304,19 @@ def claim(db: Database, team_id: str, channel_id: str, week: str, scheduled_for:
         return {commitment_id: breakdown_id for commitment_id, breakdown_id in rows}
 
 
-def finish(db: Database, team_id: str, channel_id: str, week: str, *, ts: str | None, error: str | None,
-           now: datetime, changes: CheckinChanges | None = None, opened: Iterable[int] = (),
-           announced: dict[int, str] | None = None) -> None:
+def finish(
+    db: Database,
+    team_id: str,
+    channel_id: str,
+    week: str,
+    *,
+    ts: str | None,
+    error: str | None,
+    now: datetime,
+    changes: CheckinChanges | None = None,
+    opened: Iterable[int] = (),
+    announced: dict[int, str] | None = None,
+) -> None:
     """After posting, in one transaction: record the post (its ts, or the error). Posted: end
     and close what the check-in decided (a commitment ended meanwhile, say withdrawn, is left
     as it is) and remember each announcement's ts {breakdown id: ts}. Not posted: the
@@ -328,11 +354,25 @@ def finish(db: Database, team_id: str, channel_id: str, week: str, *, ts: str | 
 # --- breakdowns ------------------------------------------------------------------------------------
 
 
-def open_breakdown(db: Database, commitment_id: int, *, source: str, what: str | None, declared_by: str | None,
-                   projected: float | None, now: datetime) -> Breakdown:
+def open_breakdown(
+    db: Database,
+    commitment_id: int,
+    *,
+    source: str,
+    what: str | None,
+    declared_by: str | None,
+    projected: float | None,
+    now: datetime,
+) -> Breakdown:
     with db.session() as session:
-        breakdown = Breakdown(commitment_id=commitment_id, source=source, what=what, declared_by=declared_by,
-                              projected=projected, opened_at=now)
+        breakdown = Breakdown(
+            commitment_id=commitment_id,
+            source=source,
+            what=what,
+            declared_by=declared_by,
+            projected=projected,
+            opened_at=now,
+        )
         session.add(breakdown)
         session.flush()
         return breakdown
@@ -342,7 +382,8 @@ def open_breakdowns_of(db: Database, commitment_id: int) -> list[Breakdown]:
     with db.read() as session:
         return list(
             session.exec(
-                select(Breakdown).where(Breakdown.commitment_id == commitment_id, col(Breakdown.closed_at).is_(None))
+                select(Breakdown)
+                .where(Breakdown.commitment_id == commitment_id, col(Breakdown.closed_at).is_(None))
                 .order_by(Breakdown.opened_at, Breakdown.id)
             ).all()
         )

@@ -168,9 +168,7 @@ def is_enrolled(db: Database, commitment_id: int, user_id: str) -> bool:
     with db.read() as session:
         return (
             session.exec(
-                select(Enrolment.id).where(
-                    Enrolment.commitment_id == commitment_id, Enrolment.user_id == user_id
-                )
+                select(Enrolment.id).where(Enrolment.commitment_id == commitment_id, Enrolment.user_id == user_id)
             ).first()
             is not None
         )
@@ -180,9 +178,7 @@ def add_report(
     db: Database, commitment_id: int, user_id: str, value: float, note: str | None, now: datetime
 ) -> ProgressReport:
     with db.session() as session:
-        report = ProgressReport(
-            commitment_id=commitment_id, user_id=user_id, value=value, note=note, reported_at=now
-        )
+        report = ProgressReport(commitment_id=commitment_id, user_id=user_id, value=value, note=note, reported_at=now)
         session.add(report)
     return report
 
@@ -202,10 +198,15 @@ def _record_statement():
     r = ProgressReport.__table__
     user_id = bindparam("user_id", type_=r.c.user_id.type)
     allowed = select(
-        c.id, user_id, bindparam("value", type_=r.c.value.type), bindparam("note", type_=r.c.note.type),
+        c.id,
+        user_id,
+        bindparam("value", type_=r.c.value.type),
+        bindparam("note", type_=r.c.note.type),
         bindparam("reported_at", type_=r.c.reported_at.type),
     ).where(
-        c.team_id == bindparam("team_id"), c.number == bindparam("number"), c.channel_id == bindparam("channel_id"),
+        c.team_id == bindparam("team_id"),
+        c.number == bindparam("number"),
+        c.channel_id == bindparam("channel_id"),
         c.status == CommitmentStatus.ACTIVE,
         or_(c.owner_id == user_id, exists().where(and_(e.commitment_id == c.id, e.user_id == user_id))),
     )
@@ -221,7 +222,13 @@ _RECORD_REPORT = _record_statement()
 
 
 def record_progress(
-    db: Database, team_id: str, channel_id: str, number: int, user_id: str, value: float, note: str | None,
+    db: Database,
+    team_id: str,
+    channel_id: str,
+    number: int,
+    user_id: str,
+    value: float,
+    note: str | None,
     now: datetime,
 ) -> Recorded | None:
     """`/commit progress #N`, the common case in one statement: store the report when `#N` is
@@ -231,9 +238,18 @@ def record_progress(
     The checks are part of the insert (INSERT … SELECT), so a commitment that ends or an
     enrolment that goes in between cannot slip through. No ORM objects and one call into the
     database (`Database.write_one`): this is the ack path of the command people use most."""
-    stored = db.first_row_one_statement(_RECORD_REPORT, {
-        "team_id": team_id, "number": number, "channel_id": channel_id, "user_id": user_id,
-        "value": value, "note": note, "reported_at": now})
+    stored = db.first_row_one_statement(
+        _RECORD_REPORT,
+        {
+            "team_id": team_id,
+            "number": number,
+            "channel_id": channel_id,
+            "user_id": user_id,
+            "value": value,
+            "note": note,
+            "reported_at": now,
+        },
+    )
     if stored is None:
         return None
     report_id, commitment_id, unit = stored
@@ -251,10 +267,7 @@ def claim_untold(db: Database, now: datetime, limit: int = 200) -> list:
     oldest = select(r.c.id).where(r.c.told_at.is_(None)).order_by(r.c.id).limit(limit).scalar_subquery()
     with db.write() as connection:
         rows = connection.execute(
-            update(r)
-            .where(r.c.id.in_(oldest), r.c.told_at.is_(None))
-            .values(told_at=now)
-            .returning(*r.c)
+            update(r).where(r.c.id.in_(oldest), r.c.told_at.is_(None)).values(told_at=now).returning(*r.c)
         ).all()
     return sorted(rows, key=lambda row: row.id)
 

@@ -52,8 +52,7 @@ def export_data(db: Database, teams: Iterable[str] = ()) -> dict[str, Any]:
             if teams:
                 query = query.where(owned[table.name].rows_of(teams))
             tables[table.name] = [
-                {name: _plain(value) for name, value in row.items()}
-                for row in connection.execute(query).mappings()
+                {name: _plain(value) for name, value in row.items()} for row in connection.execute(query).mappings()
             ]
     return {"format": FORMAT, "version": VERSION, "tables": tables}
 
@@ -153,7 +152,7 @@ def _read_csv(stream: IO[str]) -> dict[str, Any]:
         if len(record) == 1 and record[0].startswith("# "):
             line = record[0]
             if line.startswith(CSV_TABLE):
-                name = line[len(CSV_TABLE):].strip()
+                name = line[len(CSV_TABLE) :].strip()
                 current = tables.setdefault(name, [])
                 table = schema.get(name)
                 columns = None

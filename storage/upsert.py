@@ -32,7 +32,7 @@ def increment(session: Session, model, key: dict[str, Any], column: str) -> int:
     """Atomically add one to `column` of the row at `key` (created at 1) and return it."""
     table = model.__table__
     statement = _insert_for(session, table).values(**key, **{column: 1})
-    statement = statement.on_conflict_do_update(
-        index_elements=list(key), set_={column: table.c[column] + 1}
-    ).returning(table.c[column])
+    statement = statement.on_conflict_do_update(index_elements=list(key), set_={column: table.c[column] + 1}).returning(
+        table.c[column]
+    )
     return int(session.execute(statement).scalar_one())

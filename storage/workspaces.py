@@ -109,18 +109,20 @@ def pause_checkins(db: Database, team_id: str, reason: str = UNINSTALLED) -> int
     yet get a paused settings row, so no default schedule runs for them either.
     """
     with db.session() as session:
-        known = set(session.execute(
-            select(ChannelSettings.channel_id).where(ChannelSettings.team_id == team_id)
-        ).scalars())
-        channels = set(session.execute(
-            select(Commitment.channel_id).where(Commitment.team_id == team_id).distinct()
-        ).scalars())
+        known = set(
+            session.execute(select(ChannelSettings.channel_id).where(ChannelSettings.team_id == team_id)).scalars()
+        )
+        channels = set(
+            session.execute(select(Commitment.channel_id).where(Commitment.team_id == team_id).distinct()).scalars()
+        )
         created = 0
         for channel_id in sorted(channels - known):
-            row = ChannelSettings(team_id=team_id, channel_id=channel_id, checkin_enabled=False,
-                                  checkin_paused_reason=reason)
-            created += insert_ignore(session, ChannelSettings, row.model_dump(exclude={"id"}),
-                                     ["team_id", "channel_id"])
+            row = ChannelSettings(
+                team_id=team_id, channel_id=channel_id, checkin_enabled=False, checkin_paused_reason=reason
+            )
+            created += insert_ignore(
+                session, ChannelSettings, row.model_dump(exclude={"id"}), ["team_id", "channel_id"]
+            )
         result = session.execute(
             update(ChannelSettings)
             .where(ChannelSettings.team_id == team_id, ChannelSettings.checkin_enabled.is_(True))

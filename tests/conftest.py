@@ -16,9 +16,9 @@ from sqlalchemy import create_engine, text
 from sqlmodel import SQLModel
 
 from bot.app import create_app
+from bot.ops.web import make_wsgi
 from bot.services import Services
 from bot.settings import Settings
-from bot.web import make_wsgi
 from storage.db import Database
 from storage.workspaces import SLACK_TABLES
 from tests.fake_slack import FakeSlack
@@ -145,8 +145,9 @@ def start_app(db: Database, fake: FakeSlack, follow_up_here: bool = True, **sett
     )
     services = Services(db=db, settings=replace(base, **settings))
     app = create_app(services, follow_up_here=follow_up_here)
-    server = make_server("127.0.0.1", 0, make_wsgi(app, db), server_class=_ThreadingWSGIServer,
-                         handler_class=_QuietHandler)
+    server = make_server(
+        "127.0.0.1", 0, make_wsgi(app, db), server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
+    )
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{server.server_address[1]}"

@@ -163,18 +163,32 @@ class FakeSlack:
         ts = f"{1_700_000_000 + next(self._ts)}.000100"
         channel = params.get("channel")
         if method == "auth.test":
-            return {"ok": True, "user_id": self.bot_user_id, "user": "coach", "team_id": self.team_id,
-                    "team": "Test", "bot_id": "B1", "url": "https://test.slack.com/"}
+            return {
+                "ok": True,
+                "user_id": self.bot_user_id,
+                "user": "coach",
+                "team_id": self.team_id,
+                "team": "Test",
+                "bot_id": "B1",
+                "url": "https://test.slack.com/",
+            }
         if method in ("chat.postMessage", "chat.update", "chat.scheduleMessage"):
-            return {"ok": True, "channel": channel, "ts": params.get("ts") or ts,
-                    "message": {"text": params.get("text"), "ts": ts}}
+            return {
+                "ok": True,
+                "channel": channel,
+                "ts": params.get("ts") or ts,
+                "message": {"text": params.get("text"), "ts": ts},
+            }
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": ts}
         if method in ("views.open", "views.publish", "views.update", "views.push"):
             return {"ok": True, "view": {"id": "V1", "hash": "h"}}
         if method == "chat.getPermalink":
-            return {"ok": True, "channel": channel,
-                    "permalink": f"https://test.slack.com/archives/{channel}/p{str(params.get('message_ts')).replace('.', '')}"}
+            return {
+                "ok": True,
+                "channel": channel,
+                "permalink": f"https://test.slack.com/archives/{channel}/p{str(params.get('message_ts')).replace('.', '')}",
+            }
         if method == "conversations.open":
             users = str(params.get("users") or "")
             return {"ok": True, "channel": {"id": "D" + users.split(",")[0]}}
@@ -187,14 +201,30 @@ class FakeSlack:
         if method == "oauth.v2.access":
             if params.get("grant_type") == "refresh_token":
                 n = next(self._ts)
-                return {"ok": True, "app_id": "A1", "token_type": "bot", "scope": ",".join(self.scopes),
-                        "access_token": f"xoxe.xoxb-refreshed-{n}", "refresh_token": f"xoxe-1-refreshed-{n}",
-                        "expires_in": 43200, "bot_user_id": self.bot_user_id,
-                        "team": {"id": self.team_id, "name": "Test"}, "enterprise": None}
-            return {"ok": True, "app_id": "A1", "authed_user": {"id": "U1"}, "token_type": "bot",
-                    "scope": ",".join(self.scopes), "access_token": "xoxb-installed-token",
-                    "bot_user_id": self.bot_user_id, "team": {"id": self.team_id, "name": "Test"},
-                    "enterprise": None, "is_enterprise_install": False}
+                return {
+                    "ok": True,
+                    "app_id": "A1",
+                    "token_type": "bot",
+                    "scope": ",".join(self.scopes),
+                    "access_token": f"xoxe.xoxb-refreshed-{n}",
+                    "refresh_token": f"xoxe-1-refreshed-{n}",
+                    "expires_in": 43200,
+                    "bot_user_id": self.bot_user_id,
+                    "team": {"id": self.team_id, "name": "Test"},
+                    "enterprise": None,
+                }
+            return {
+                "ok": True,
+                "app_id": "A1",
+                "authed_user": {"id": "U1"},
+                "token_type": "bot",
+                "scope": ",".join(self.scopes),
+                "access_token": "xoxb-installed-token",
+                "bot_user_id": self.bot_user_id,
+                "team": {"id": self.team_id, "name": "Test"},
+                "enterprise": None,
+                "is_enterprise_install": False,
+            }
         if method == "users.info":
             user = params.get("user")
             return {"ok": True, "user": {"id": user, "tz": "UTC", "name": user}}
@@ -219,7 +249,7 @@ class FakeSlack:
                 for key, values in parse_qs(query).items():
                     params.setdefault(key, values[-1])
                 if path.startswith("/api/"):
-                    method = path[len("/api/"):]
+                    method = path[len("/api/") :]
                 elif path.startswith("/response_url/"):
                     method = "response_url"
                 elif path.startswith("/upload/"):
@@ -235,7 +265,9 @@ class FakeSlack:
                 if delay:
                     time.sleep(delay)
                 if answer is None:
-                    answer = Scripted(body=fake._default(method, params) if method not in ("response_url", "upload") else None)
+                    answer = Scripted(
+                        body=fake._default(method, params) if method not in ("response_url", "upload") else None
+                    )
                 elif answer.body is None and answer.status == 200:
                     answer.body = fake._default(method, params)
                 call.response = answer.body

@@ -52,8 +52,15 @@ class SlackSender:
 
     # --- raw ---------------------------------------------------------------------------------
 
-    def send(self, body: str, content_type: str, headers: dict[str, str] | None = None,
-             timestamp: int | None = None, sign: bool = True, wait: bool = True) -> Answer:
+    def send(
+        self,
+        body: str,
+        content_type: str,
+        headers: dict[str, str] | None = None,
+        timestamp: int | None = None,
+        sign: bool = True,
+        wait: bool = True,
+    ) -> Answer:
         ts = str(timestamp if timestamp is not None else int(time.time()))
         all_headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": ts}
         if sign:
@@ -86,24 +93,62 @@ class SlackSender:
 
     # --- what Slack sends ----------------------------------------------------------------------
 
-    def command(self, text: str = "", command: str = "/commit", user: str = "U1", channel: str = "C1",
-                team: str = "T1", **kwargs) -> Answer:
-        return self.form({
-            "token": "legacy", "team_id": team, "team_domain": "test", "channel_id": channel,
-            "channel_name": "general", "user_id": user, "user_name": user, "command": command,
-            "text": text, "api_app_id": "A1", "is_enterprise_install": "false",
-            "response_url": self.response_url, "trigger_id": f"trigger-{next(_ids)}",
-        }, **kwargs)
+    def command(
+        self,
+        text: str = "",
+        command: str = "/commit",
+        user: str = "U1",
+        channel: str = "C1",
+        team: str = "T1",
+        **kwargs,
+    ) -> Answer:
+        return self.form(
+            {
+                "token": "legacy",
+                "team_id": team,
+                "team_domain": "test",
+                "channel_id": channel,
+                "channel_name": "general",
+                "user_id": user,
+                "user_name": user,
+                "command": command,
+                "text": text,
+                "api_app_id": "A1",
+                "is_enterprise_install": "false",
+                "response_url": self.response_url,
+                "trigger_id": f"trigger-{next(_ids)}",
+            },
+            **kwargs,
+        )
 
-    def action(self, action_id: str, value: str = "", user: str = "U1", channel: str = "C1",
-               team: str = "T1", message_ts: str = "1700000001.000100", block_id: str = "b",
-               view: dict | None = None, **kwargs) -> Answer:
+    def action(
+        self,
+        action_id: str,
+        value: str = "",
+        user: str = "U1",
+        channel: str = "C1",
+        team: str = "T1",
+        message_ts: str = "1700000001.000100",
+        block_id: str = "b",
+        view: dict | None = None,
+        **kwargs,
+    ) -> Answer:
         payload: dict[str, Any] = {
-            "type": "block_actions", "team": {"id": team, "domain": "test"},
-            "user": {"id": user, "username": user, "team_id": team}, "api_app_id": "A1",
-            "token": "legacy", "trigger_id": f"trigger-{next(_ids)}",
-            "actions": [{"type": "button", "action_id": action_id, "block_id": block_id, "value": value,
-                         "action_ts": f"{time.time():.6f}"}],
+            "type": "block_actions",
+            "team": {"id": team, "domain": "test"},
+            "user": {"id": user, "username": user, "team_id": team},
+            "api_app_id": "A1",
+            "token": "legacy",
+            "trigger_id": f"trigger-{next(_ids)}",
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": action_id,
+                    "block_id": block_id,
+                    "value": value,
+                    "action_ts": f"{time.time():.6f}",
+                }
+            ],
         }
         if view is not None:
             payload["container"] = {"type": "view", "view_id": view.get("id", "V1")}
@@ -124,28 +169,49 @@ class SlackSender:
             element = elements.get(block_id, {"type": "plain_text_input", "action_id": block_id})
             state[block_id] = {element.get("action_id", block_id): _element_state(element["type"], value)}
         payload = {
-            "type": "view_submission", "team": {"id": team, "domain": "test"},
-            "user": {"id": user, "username": user, "team_id": team}, "api_app_id": "A1", "token": "legacy",
+            "type": "view_submission",
+            "team": {"id": team, "domain": "test"},
+            "user": {"id": user, "username": user, "team_id": team},
+            "api_app_id": "A1",
+            "token": "legacy",
             "trigger_id": f"trigger-{next(_ids)}",
             "view": {**view, "id": "V1", "team_id": team, "state": {"values": state}},
         }
         return self.interactive(payload, **kwargs)
 
-    def shortcut(self, callback_id: str, message: dict, user: str = "U1", channel: str = "C1",
-                 team: str = "T1", **kwargs) -> Answer:
+    def shortcut(
+        self, callback_id: str, message: dict, user: str = "U1", channel: str = "C1", team: str = "T1", **kwargs
+    ) -> Answer:
         payload = {
-            "type": "message_action", "callback_id": callback_id, "team": {"id": team, "domain": "test"},
-            "user": {"id": user, "username": user, "team_id": team}, "channel": {"id": channel, "name": "general"},
-            "message": message, "message_ts": message.get("ts"), "trigger_id": f"trigger-{next(_ids)}",
-            "response_url": self.response_url, "token": "legacy",
+            "type": "message_action",
+            "callback_id": callback_id,
+            "team": {"id": team, "domain": "test"},
+            "user": {"id": user, "username": user, "team_id": team},
+            "channel": {"id": channel, "name": "general"},
+            "message": message,
+            "message_ts": message.get("ts"),
+            "trigger_id": f"trigger-{next(_ids)}",
+            "response_url": self.response_url,
+            "token": "legacy",
         }
         return self.interactive(payload, **kwargs)
 
-    def event(self, event: dict[str, Any], team: str = "T1", event_id: str | None = None,
-              retry_num: int | None = None, **kwargs) -> Answer:
+    def event(
+        self,
+        event: dict[str, Any],
+        team: str = "T1",
+        event_id: str | None = None,
+        retry_num: int | None = None,
+        **kwargs,
+    ) -> Answer:
         body = {
-            "token": "legacy", "team_id": team, "api_app_id": "A1", "type": "event_callback",
-            "event": event, "event_id": event_id or f"Ev{next(_ids):08d}", "event_time": int(time.time()),
+            "token": "legacy",
+            "team_id": team,
+            "api_app_id": "A1",
+            "type": "event_callback",
+            "event": event,
+            "event_id": event_id or f"Ev{next(_ids):08d}",
+            "event_time": int(time.time()),
             "authorizations": [{"team_id": team, "user_id": "UBOT", "is_bot": True}],
         }
         headers = kwargs.pop("headers", {}) or {}

@@ -7,10 +7,10 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 import time_machine
 
-from tests.helpers import buttons, rows
 from bot import ids
 from bot.checkins.runner import run_due_checkins
 from storage.models import Action, Breakdown, Commitment
+from tests.helpers import buttons, rows
 
 UTC = timezone.utc
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)  # Thursday
@@ -26,9 +26,9 @@ def frozen_clock():
 
 def thread(slack, containing=""):
     home_ts = rows(slack, Commitment)[0].home_ts
-    return [c for c in slack.fake.calls("chat.postMessage")
-            if c.get("thread_ts") == home_ts and containing in c.all_text()]
-
+    return [
+        c for c in slack.fake.calls("chat.postMessage") if c.get("thread_ts") == home_ts and containing in c.all_text()
+    ]
 
 
 def open_action_modal(slack, user="U1", value=None):
@@ -279,8 +279,13 @@ def test_kept_revoked_and_broken_promises_count_in_integrity(committed):
     assert "Kept one" in post_text and "Revoked one" in post_text
     [call] = [c for c in slack.fake.calls("chat.postMessage", channel="C1") if not c.get("thread_ts")]
     broken = rows(slack, Action)[2]
-    marks = {e["value"]: e["action_id"] for b in call.blocks if b["type"] == "actions" for e in b["elements"]
-             if e["action_id"] in (ids.ACTION_KEPT, ids.ACTION_NOT_KEPT)}
+    marks = {
+        e["value"]: e["action_id"]
+        for b in call.blocks
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] in (ids.ACTION_KEPT, ids.ACTION_NOT_KEPT)
+    }
     assert marks == {str(broken.id): ids.ACTION_KEPT}  # past due: only "Done" (delivered late)
     assert "Open one" not in post_text  # not due yet
 
@@ -332,7 +337,15 @@ def test_the_status_card_in_the_home_thread_shows_integrity(committed):
     add_action(slack)
     c = rows(slack, Commitment)[0]
     slack.fake.reset()
-    slack.send.event({"type": "app_mention", "user": "U2", "text": "<@UBOT> status", "channel": "C1",
-                      "ts": "1700000099.000100", "thread_ts": c.home_ts})
+    slack.send.event(
+        {
+            "type": "app_mention",
+            "user": "U2",
+            "text": "<@UBOT> status",
+            "channel": "C1",
+            "ts": "1700000099.000100",
+            "thread_ts": c.home_ts,
+        }
+    )
     reply = slack.fake.wait_for("chat.postMessage", where=lambda call: call.get("thread_ts") == c.home_ts)[0]
     assert "Integrity: no promises due yet" in reply.all_text() and "Call ten teams" in reply.all_text()

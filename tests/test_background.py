@@ -9,12 +9,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import time_machine
 
-from tests.helpers import buttons, rows
 from bot import ids
 from bot.background import views
 from bot.background.command import KINDS
 from storage import background as store
 from storage.models import BackgroundConversation, ChannelSettings, NewAgreement, Recognition
+from tests.helpers import buttons, rows
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
 BELIEF = "nothing ships here in under six months"
@@ -61,7 +61,9 @@ def test_surfacing_posts_the_conversation_escaped_with_its_buttons(slack):
     assert "<!channel>" not in text and "<https://evil" not in text and "&amp;lt;" not in text
     assert "<@U1>" in text and "Me too: nobody yet" in text
     assert {k: b["text"]["text"] for k, b in buttons(post).items()} == {
-        ids.BACKGROUND_ME_TOO: "Me too", ids.BACKGROUND_REINVENT: "Reinvent"}
+        ids.BACKGROUND_ME_TOO: "Me too",
+        ids.BACKGROUND_REINVENT: "Reinvent",
+    }
     assert {b["value"] for b in buttons(post).values()} == {str(conversation.id)}
 
     assert conversation.text == "nothing ships here <!channel> & <https://evil.example|fast> <ever>"
@@ -101,7 +103,14 @@ def test_exactly_a_thousand_characters_is_fine(slack_sqlite):
 def test_help_is_ephemeral_usage(slack_sqlite):
     body = slack_sqlite.send.command("help", command="/background").json()
     assert body["response_type"] == "ephemeral"
-    for form in ("/background ‹", "/background list", "/background watch on", "Surface background", "Me too", "Reinvent"):
+    for form in (
+        "/background ‹",
+        "/background list",
+        "/background watch on",
+        "Surface background",
+        "Me too",
+        "Reinvent",
+    ):
         assert form in body["text"]
     assert "<" not in body["text"]
     assert no_posts(slack_sqlite)
@@ -208,7 +217,12 @@ def test_reinvent_opens_the_agreement_modal_with_the_spec_blocks(slack_sqlite):
     assert inputs["agreement"]["type"] == "plain_text_input"
     assert inputs["kind"]["type"] == "static_select"
     assert [o["value"] for o in inputs["kind"]["options"]] == [
-        "possible", "committed", "breakthrough", "breakdown", "integrity"]
+        "possible",
+        "committed",
+        "breakthrough",
+        "breakdown",
+        "integrity",
+    ]
     assert view["private_metadata"] == str(conversation.id)
     assert "we can't &lt;!here&gt; ship" in json.dumps(view)
 
@@ -255,13 +269,16 @@ def test_reinventing_twice_gets_a_clear_answer_and_changes_nothing(slack):
     assert no_posts(slack)
 
 
-@pytest.mark.parametrize("values, blocks", [
-    ({ids.AGREEMENT: "   ", ids.KIND: "possible"}, {ids.AGREEMENT}),
-    ({ids.AGREEMENT: "y" * 1001, ids.KIND: "possible"}, {ids.AGREEMENT}),
-    ({ids.AGREEMENT: "We ship weekly", ids.KIND: None}, {ids.KIND}),
-    ({ids.AGREEMENT: "We ship weekly", ids.KIND: "maybe"}, {ids.KIND}),
-    ({ids.AGREEMENT: "", ids.KIND: None}, {ids.AGREEMENT, ids.KIND}),
-])
+@pytest.mark.parametrize(
+    "values, blocks",
+    [
+        ({ids.AGREEMENT: "   ", ids.KIND: "possible"}, {ids.AGREEMENT}),
+        ({ids.AGREEMENT: "y" * 1001, ids.KIND: "possible"}, {ids.AGREEMENT}),
+        ({ids.AGREEMENT: "We ship weekly", ids.KIND: None}, {ids.KIND}),
+        ({ids.AGREEMENT: "We ship weekly", ids.KIND: "maybe"}, {ids.KIND}),
+        ({ids.AGREEMENT: "", ids.KIND: None}, {ids.AGREEMENT, ids.KIND}),
+    ],
+)
 def test_agreement_modal_errors_come_back_on_their_blocks(slack, values, blocks):
     conversation = surfaced(slack)
     slack.send.action(ids.BACKGROUND_REINVENT, str(conversation.id), user="U3")
@@ -285,8 +302,12 @@ def test_an_agreement_form_from_another_workspace_changes_nothing(slack):
 
 
 def test_the_shortcut_opens_the_modal_prefilled_and_the_post_links_to_the_message(slack):
-    message = {"type": "message", "user": "U7", "ts": "1700000050.000200",
-               "text": "honestly <@U8|dana> we can't ship &lt;anything&gt; in a month &amp; <https://x.example|see>"}
+    message = {
+        "type": "message",
+        "user": "U7",
+        "ts": "1700000050.000200",
+        "text": "honestly <@U8|dana> we can't ship &lt;anything&gt; in a month &amp; <https://x.example|see>",
+    }
     answer = slack.send.shortcut(ids.SURFACE_BACKGROUND, message, user="U2")
     assert answer.status == 200
     [opened] = slack.fake.calls("views.open")
@@ -338,15 +359,25 @@ def test_background_modal_errors_come_back_on_the_text_block(slack, text, says):
 
 
 def said(slack, text, user="U2", channel="C1", team="T1", **extra):
-    event = {"type": "message", "channel": channel, "user": user, "text": text, "ts": "1700000070.000300",
-             "channel_type": "channel", "team": team, **extra}
+    event = {
+        "type": "message",
+        "channel": channel,
+        "user": user,
+        "text": text,
+        "ts": "1700000070.000300",
+        "channel_type": "channel",
+        "team": team,
+        **extra,
+    }
     answer = slack.send.event(event, team=team)
     assert answer.status == 200
     return event
 
 
 def watch(slack, on, channel="C1", team="T1"):
-    body = slack.send.command(f"watch {'on' if on else 'off'}", command="/background", channel=channel, team=team).json()
+    body = slack.send.command(
+        f"watch {'on' if on else 'off'}", command="/background", channel=channel, team=team
+    ).json()
     assert body["response_type"] == "ephemeral"
     return body["text"]
 
@@ -425,20 +456,23 @@ def test_watch_in_a_channel_the_app_cannot_join_asks_for_an_invite(slack_sqlite)
     assert "/invite @coach" in told["text"] and told["user"] == "U1"
 
 
-@pytest.mark.parametrize("text, extra", [
-    ("We can't ship that in one quarter.", {"bot_id": "B9"}),
-    ("We can't ship that in one quarter.", {"subtype": "bot_message"}),
-    ("We can't ship that in one quarter.", {"subtype": "message_changed"}),
-    ("We can't ship that in one quarter.", {"subtype": "channel_join"}),
-    ("We can't ship that in one quarter.", {"user": "UBOT"}),
-    ("We can't ship that in one quarter.", {"channel_type": "im"}),
-    ("Can't we ship that in one quarter?", {}),
-    ("It's not true that we can't ship that.", {}),
-    ("```we can't ship that```", {}),
-    ("> we can't ship that in one quarter", {}),
-    ("We can't wait to ship it!", {}),
-    ("Shipped it, thanks all.", {}),
-])
+@pytest.mark.parametrize(
+    "text, extra",
+    [
+        ("We can't ship that in one quarter.", {"bot_id": "B9"}),
+        ("We can't ship that in one quarter.", {"subtype": "bot_message"}),
+        ("We can't ship that in one quarter.", {"subtype": "message_changed"}),
+        ("We can't ship that in one quarter.", {"subtype": "channel_join"}),
+        ("We can't ship that in one quarter.", {"user": "UBOT"}),
+        ("We can't ship that in one quarter.", {"channel_type": "im"}),
+        ("Can't we ship that in one quarter?", {}),
+        ("It's not true that we can't ship that.", {}),
+        ("```we can't ship that```", {}),
+        ("> we can't ship that in one quarter", {}),
+        ("We can't wait to ship it!", {}),
+        ("Shipped it, thanks all.", {}),
+    ],
+)
 def test_watch_ignores_bots_edits_questions_quotes_and_everyday_talk(slack_sqlite, text, extra):
     watch(slack_sqlite, True)
     slack_sqlite.fake.reset()
@@ -507,7 +541,9 @@ def test_for_checkin_gives_this_weeks_agreements_and_what_still_runs(database):
     assert [a.text for a in new] == ["fresh <agreement>"]
     assert [(s.conversation.text, s.recognition) for s in running] == [("loud belief", 2), ("quiet belief", 0)]
     assert [a.text for a in store.for_checkin(database, "T1", "C1", since=None).new_this_week] == [
-        "old agreement", "fresh <agreement>"]
+        "old agreement",
+        "fresh <agreement>",
+    ]
 
     many = store.for_checkins(database, [("T1", "C1"), ("T1", "C2"), ("T2", "C1")], since=NOW - timedelta(days=7))
     assert many[("T1", "C1")] == (new, running)
@@ -532,14 +568,30 @@ def test_every_kind_has_a_label():
 
 def test_blocks_stay_within_slacks_limits_even_when_escaping_makes_text_longer():
     worst = "&<>\n" * 250  # 1,000 characters that escaping makes four times longer
-    c = BackgroundConversation(id=1, team_id="T1", channel_id="C1", text=worst, surfaced_by="U1",
-                               surfaced_at=NOW, ts="1.0", source_permalink="https://test.slack.com/archives/C1/p1")
-    a = NewAgreement(id=1, conversation_id=1, team_id="T1", channel_id="C1", text=worst, kind="integrity",
-                     made_by="U2", made_at=NOW)
+    c = BackgroundConversation(
+        id=1,
+        team_id="T1",
+        channel_id="C1",
+        text=worst,
+        surfaced_by="U1",
+        surfaced_at=NOW,
+        ts="1.0",
+        source_permalink="https://test.slack.com/archives/C1/p1",
+    )
+    a = NewAgreement(
+        id=1, conversation_id=1, team_id="T1", channel_id="C1", text=worst, kind="integrity", made_by="U2", made_at=NOW
+    )
     s = store.ConversationSummary(c, tuple(f"U{i}" for i in range(30)), a)
-    messages = [views.conversation_message(s), views.list_message([s] * 60), views.agreement_message(c, a, True),
-                views.agreement_message(c, a, False), views.suggestion(worst, "v")]
-    blocks = [b for _, bs in messages for b in bs] + views.status_part([a] * 9) + views.checkin_section([a] * 20, [s] * 9)
+    messages = [
+        views.conversation_message(s),
+        views.list_message([s] * 60),
+        views.agreement_message(c, a, True),
+        views.agreement_message(c, a, False),
+        views.suggestion(worst, "v"),
+    ]
+    blocks = (
+        [b for _, bs in messages for b in bs] + views.status_part([a] * 9) + views.checkin_section([a] * 20, [s] * 9)
+    )
     blocks += views.agreement_modal(c)["blocks"]
     assert all(len(bs) <= 50 for _, bs in messages)
     for block in blocks:

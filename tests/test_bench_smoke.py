@@ -27,7 +27,8 @@ def test_signature_is_slacks_v0_scheme():
     body = "command=%2Fcommit&text=progress+%231+150"
     verifier = SignatureVerifier("secret")
     assert signature("secret", "1700000000", body.encode()) == verifier.generate_signature(
-        timestamp="1700000000", body=body)
+        timestamp="1700000000", body=body
+    )
 
 
 def test_load_generator_refuses_anything_but_the_loopback():
@@ -36,8 +37,9 @@ def test_load_generator_refuses_anything_but_the_loopback():
 
 
 def test_ack_benchmark_drives_coach_run_and_bare_bolt():
-    results = ack.run(duration=1.0, concurrency=2, commitments=3, warmup=0.3, with_pbr=False, light=1,
-                      light_duration=0.3)
+    results = ack.run(
+        duration=1.0, concurrency=2, commitments=3, warmup=0.3, with_pbr=False, light=1, light_duration=0.3
+    )
 
     coach, bare = results["coach"], results["bare_bolt"]
     assert coach["requests"] > 0 and bare["requests"] > 0
@@ -51,8 +53,7 @@ def test_ack_benchmark_drives_coach_run_and_bare_bolt():
 
 
 def test_ack_during_checkin_benchmark_measures_while_the_checkin_runs():
-    results = ack_checkin.run(channels=3, per_channel=2, reports=3, duration=1.0, concurrency=2, delay=0.0,
-                              warmup=0.2)
+    results = ack_checkin.run(channels=3, per_channel=2, reports=3, duration=1.0, concurrency=2, delay=0.0, warmup=0.2)
     if results.get("skipped"):
         pytest.skip(results["skipped"])
     assert results["coach"]["requests"] > 0

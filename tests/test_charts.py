@@ -11,7 +11,9 @@ import pytest
 import time_machine
 from sqlmodel import select
 
-from bot.charts import ChartSeries, chart_series, render_chart, upload_chart
+from bot.charts.render import render_chart
+from bot.charts.series import ChartSeries, chart_series
+from bot.charts.upload import upload_chart
 from bot.coaching.trajectory import CommitmentFacts, Report, Verdict, projected_value, trajectory
 from bot.commitments.facts import facts_of
 from storage import commitments as store
@@ -22,7 +24,10 @@ START = date(2026, 9, 1)
 TODAY = date(2026, 11, 26)
 DUE = date(2027, 3, 31)
 SLOW = CommitmentFacts(
-    baseline=120, target=300, start=START, due=DUE,
+    baseline=120,
+    target=300,
+    start=START,
+    due=DUE,
     reports=(Report(date(2026, 11, 20), 163), Report(date(2026, 9, 15), 131), Report(date(2026, 11, 6), 150)),
 )
 
@@ -99,11 +104,14 @@ def test_the_image_changes_with_the_data():
     assert render_chart(chart_series(SLOW, TODAY), "#3 Weekly active teams", "deals") != base
 
 
-@pytest.mark.parametrize("title, unit", [
-    ("#4 Revenue from $1M to $5M", "$"),  # a `$` must not turn into matplotlib math
-    ("#5 Churn <!channel> & " + "x" * 300, "%"),
-    ("#6 Down we go", None),
-])
+@pytest.mark.parametrize(
+    "title, unit",
+    [
+        ("#4 Revenue from $1M to $5M", "$"),  # a `$` must not turn into matplotlib math
+        ("#5 Churn <!channel> & " + "x" * 300, "%"),
+        ("#6 Down we go", None),
+    ],
+)
 def test_any_title_and_unit_draw(title, unit):
     down = CommitmentFacts(8, 3, START, DUE, (Report(date(2026, 11, 1), 7.5),))
     assert png_size(render_chart(chart_series(down, TODAY), title, unit)) == (800, 450)
@@ -115,8 +123,16 @@ NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
 
 
 def mention_status(slack, commitment, text="<@UBOT> status"):
-    return slack.send.event({"type": "app_mention", "user": "U2", "text": text, "channel": commitment.channel_id,
-                             "ts": "1700000099.000100", "thread_ts": commitment.home_ts})
+    return slack.send.event(
+        {
+            "type": "app_mention",
+            "user": "U2",
+            "text": text,
+            "channel": commitment.channel_id,
+            "ts": "1700000099.000100",
+            "thread_ts": commitment.home_ts,
+        }
+    )
 
 
 def the_commitment(slack) -> Commitment:
@@ -155,7 +171,9 @@ def test_status_mention_in_a_home_thread_uploads_the_chart_there(slack):
         expected = render_chart(chart_series(facts, slack.services.today()), "#1 Weekly active teams", "teams")
         assert png == expected
         # the card came first: the person reads the status even while the chart uploads
-        order = [c.method for c in slack.fake.calls() if c.method in ("chat.postMessage", "files.completeUploadExternal")]
+        order = [
+            c.method for c in slack.fake.calls() if c.method in ("chat.postMessage", "files.completeUploadExternal")
+        ]
         assert order == ["chat.postMessage", "files.completeUploadExternal"]
 
 
@@ -216,7 +234,8 @@ def test_a_channel_status_mention_uploads_no_chart(slack_sqlite):
     with time_machine.travel(NOW, tick=True):
         slack_sqlite.send.command("Weekly active teams: 120 -> 300 teams by 2027-03-31")
         slack_sqlite.fake.reset()
-        slack_sqlite.send.event({"type": "app_mention", "user": "U2", "text": "<@UBOT> status", "channel": "C1",
-                                 "ts": "1700000100.000100"})
+        slack_sqlite.send.event(
+            {"type": "app_mention", "user": "U2", "text": "<@UBOT> status", "channel": "C1", "ts": "1700000100.000100"}
+        )
     slack_sqlite.fake.wait_for("chat.postMessage")
     assert slack_sqlite.fake.calls("files.getUploadURLExternal") == []

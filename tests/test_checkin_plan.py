@@ -31,27 +31,55 @@ def situations(draw):
     target = baseline + draw(st.sampled_from([-1, 1])) * draw(st.integers(1, 200))
     length = draw(st.integers(1, 120))
     due = START + timedelta(days=length)
-    c = Commitment(id=1, team_id="T1", channel_id="C1", number=1, outcome="x", baseline=baseline, target=target,
-                   start_date=START, due=due, owner_id="U1", declared_at=at(START))
+    c = Commitment(
+        id=1,
+        team_id="T1",
+        channel_id="C1",
+        number=1,
+        outcome="x",
+        baseline=baseline,
+        target=target,
+        start_date=START,
+        due=due,
+        owner_id="U1",
+        declared_at=at(START),
+    )
     report_days = draw(st.lists(st.integers(0, length + 30), max_size=6))
     reports = tuple(
-        ProgressReport(id=i, commitment_id=1, user_id="U1", value=draw(st.integers(-300, 300)), reported_at=at(START + timedelta(days=d)))
+        ProgressReport(
+            id=i,
+            commitment_id=1,
+            user_id="U1",
+            value=draw(st.integers(-300, 300)),
+            reported_at=at(START + timedelta(days=d)),
+        )
         for i, d in enumerate(sorted(report_days), start=1)
     )
     today = START + timedelta(days=draw(st.integers(0, length + 40)))
     reports = tuple(r for r in reports if day_of(r.reported_at) <= today)
     breakdowns = [
-        Breakdown(id=i, commitment_id=1, source=draw(st.sampled_from(["checkin", "declared"])),
-                  opened_at=at(START + timedelta(days=draw(st.integers(0, (today - START).days)))))
+        Breakdown(
+            id=i,
+            commitment_id=1,
+            source=draw(st.sampled_from(["checkin", "declared"])),
+            opened_at=at(START + timedelta(days=draw(st.integers(0, (today - START).days)))),
+        )
         for i in range(1, draw(st.integers(0, 2)) + 1)
     ]
     breakdowns.sort(key=lambda b: b.opened_at)
     enrolled = tuple(draw(st.lists(st.sampled_from(["U1", "U2", "U3"]), min_size=1, max_size=3, unique=True)))
     actions = [
-        Action(id=i, commitment_id=1, what="a", owner_id=draw(st.sampled_from(["U1", "U2", "U4"])), asker_id="U1",
-               due=START + timedelta(days=draw(st.integers(0, length))),
-               status=draw(st.sampled_from(["promised", "requested", "declined"])),
-               created_at=at(START), promised_at=at(START + timedelta(days=draw(st.integers(0, 30)))))
+        Action(
+            id=i,
+            commitment_id=1,
+            what="a",
+            owner_id=draw(st.sampled_from(["U1", "U2", "U4"])),
+            asker_id="U1",
+            due=START + timedelta(days=draw(st.integers(0, length))),
+            status=draw(st.sampled_from(["promised", "requested", "declined"])),
+            created_at=at(START),
+            promised_at=at(START + timedelta(days=draw(st.integers(0, 30)))),
+        )
         for i in range(1, draw(st.integers(0, 5)) + 1)
     ]
     return CommitmentState(c, enrolled, reports), breakdowns, actions, today

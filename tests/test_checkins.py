@@ -11,7 +11,6 @@ import pytest
 import time_machine
 from sqlalchemy import event
 
-from tests.helpers import buttons, declared, rows
 from bot import ids
 from bot.checkins import runner
 from bot.checkins.runner import run_due_checkins
@@ -29,6 +28,7 @@ from storage.models import (
 )
 from tests.conftest import start_app
 from tests.fake_slack import Scripted
+from tests.helpers import buttons, declared, rows
 from tests.test_background import reinvented, surfaced
 
 UTC = timezone.utc
@@ -48,8 +48,11 @@ def commitment(slack, number=1) -> Commitment:
 
 
 def checkin_posts(fake, channel="C1"):
-    return [c for c in fake.calls("chat.postMessage", channel=channel)
-            if not c.get("thread_ts") and "check-in" in c.all_text().lower()]
+    return [
+        c
+        for c in fake.calls("chat.postMessage", channel=channel)
+        if not c.get("thread_ts") and "check-in" in c.all_text().lower()
+    ]
 
 
 def thread_replies(fake, ts, containing=""):
@@ -425,8 +428,10 @@ def test_rate_limited_post_is_retried_after_retry_after(slack_sqlite):
     [
         ([("chat.postMessage", "channel_not_found")], "channel_not_found"),
         ([("chat.postMessage", "is_archived")], "is_archived"),
-        ([("chat.postMessage", "not_in_channel"), ("conversations.join", "method_not_supported_for_channel_type")],
-         "not_in_channel"),
+        (
+            [("chat.postMessage", "not_in_channel"), ("conversations.join", "method_not_supported_for_channel_type")],
+            "not_in_channel",
+        ),
     ],
 )
 def test_a_failing_channel_is_paused_its_owners_told_and_others_unaffected(slack, failures, reason, monkeypatch):
@@ -510,15 +515,36 @@ def _seed(db: Database, count: int, channels: int) -> None:
     declared_at = NOW - timedelta(days=30)
     with db.session() as session:
         for n in range(1, count + 1):
-            c = Commitment(team_id="T1", channel_id=f"C{n % channels}", number=n, outcome=f"Outcome {n}",
-                           baseline=0, target=100, start_date=declared_at.date(), due=date(2027, 6, 30),
-                           owner_id="U1", declared_at=declared_at, home_ts=f"1700000000.{n:06d}")
+            c = Commitment(
+                team_id="T1",
+                channel_id=f"C{n % channels}",
+                number=n,
+                outcome=f"Outcome {n}",
+                baseline=0,
+                target=100,
+                start_date=declared_at.date(),
+                due=date(2027, 6, 30),
+                owner_id="U1",
+                declared_at=declared_at,
+                home_ts=f"1700000000.{n:06d}",
+            )
             session.add(c)
             session.flush()
             session.add(Enrolment(commitment_id=c.id, user_id="U1", enrolled_at=declared_at))
-            session.add(ProgressReport(commitment_id=c.id, user_id="U1", value=n % 7, reported_at=NOW - timedelta(days=2)))
-            session.add(Action(commitment_id=c.id, what="x", owner_id="U1", asker_id="U1", due=MONDAY.date(),
-                               created_at=declared_at, promised_at=declared_at))
+            session.add(
+                ProgressReport(commitment_id=c.id, user_id="U1", value=n % 7, reported_at=NOW - timedelta(days=2))
+            )
+            session.add(
+                Action(
+                    commitment_id=c.id,
+                    what="x",
+                    owner_id="U1",
+                    asker_id="U1",
+                    due=MONDAY.date(),
+                    created_at=declared_at,
+                    promised_at=declared_at,
+                )
+            )
 
 
 def _statements(db: Database, fn) -> tuple[int, int]:
@@ -545,24 +571,38 @@ def _seed_background(db: Database, count: int, channels: int) -> None:
     with db.session() as session:
         for n in range(1, count + 1):
             surfaced_at = MONDAY - timedelta(days=n % 10)
-            conversation = BackgroundConversation(team_id="T1", channel_id=f"C{n % channels}", text=f"Belief {n}",
-                                                  surfaced_by="U1", surfaced_at=surfaced_at, ts=f"1700000001.{n:06d}")
+            conversation = BackgroundConversation(
+                team_id="T1",
+                channel_id=f"C{n % channels}",
+                text=f"Belief {n}",
+                surfaced_by="U1",
+                surfaced_at=surfaced_at,
+                ts=f"1700000001.{n:06d}",
+            )
             session.add(conversation)
             session.flush()
             for user in ("U2", "U3")[: n % 3]:
                 session.add(Recognition(conversation_id=conversation.id, user_id=user, recognised_at=surfaced_at))
             if n % 2:
                 conversation.reinvented_at = surfaced_at
-                session.add(NewAgreement(conversation_id=conversation.id, team_id="T1",
-                                         channel_id=conversation.channel_id, text=f"Agreement {n}", kind="possible",
-                                         made_by="U2", made_at=surfaced_at))
+                session.add(
+                    NewAgreement(
+                        conversation_id=conversation.id,
+                        team_id="T1",
+                        channel_id=conversation.channel_id,
+                        text=f"Agreement {n}",
+                        kind="possible",
+                        made_by="U2",
+                        made_at=surfaced_at,
+                    )
+                )
 
 
 def fast_charts(monkeypatch):
     """Charts uploaded as usual, drawn instantly (the drawing has its own tests)."""
-    import bot.charts
+    import bot.charts.upload
 
-    monkeypatch.setattr(bot.charts, "render_chart", lambda *args, **kwargs: b"\x89PNG\r\n\x1a\n")
+    monkeypatch.setattr(bot.charts.upload, "render_chart", lambda *args, **kwargs: b"\x89PNG\r\n\x1a\n")
 
 
 def test_a_check_in_run_reads_in_a_fixed_number_of_queries(sqlite_database, fake_slack, monkeypatch):
@@ -575,7 +615,7 @@ def test_a_check_in_run_reads_in_a_fixed_number_of_queries(sqlite_database, fake
         _seed_background(db, size, channels=3)
         services = Services(db=db, settings=start_settings(fake_slack))
         fake_slack.reset()
-        counts[size] = _statements(db, lambda: run_due_checkins(services, now=MONDAY))
+        counts[size] = _statements(db, lambda s=services: run_due_checkins(s, now=MONDAY))
         charts[size] = len(fake_slack.calls("files.completeUploadExternal"))
         texts[size] = "\n".join(c.all_text() for c in fake_slack.calls("chat.postMessage"))
         db.dispose()
@@ -587,8 +627,7 @@ def test_a_check_in_run_reads_in_a_fixed_number_of_queries(sqlite_database, fake
     assert "New agreements this week" in texts[90] and "Still running in the background" in texts[90]
 
 
-def test_a_run_reads_its_channels_a_hundred_at_a_time_and_posts_each_once(sqlite_database, fake_slack,
-                                                                          monkeypatch):
+def test_a_run_reads_its_channels_a_hundred_at_a_time_and_posts_each_once(sqlite_database, fake_slack, monkeypatch):
     """Memory does not grow with the number of channels: a run reads and plans them a chunk at
     a time (`CHANNELS_AT_A_TIME`); every channel is still checked in once, in full."""
     fast_charts(monkeypatch)
@@ -597,8 +636,11 @@ def test_a_run_reads_its_channels_a_hundred_at_a_time_and_posts_each_once(sqlite
     monkeypatch.setattr(runner, "CHANNELS_AT_A_TIME", 3)
     loads = []
     real_load = runner.store.load_checkin_data
-    monkeypatch.setattr(runner.store, "load_checkin_data",
-                        lambda db, keys, since: loads.append(sorted(k[1] for k in keys)) or real_load(db, keys, since))
+    monkeypatch.setattr(
+        runner.store,
+        "load_checkin_data",
+        lambda db, keys, since: loads.append(sorted(k[1] for k in keys)) or real_load(db, keys, since),
+    )
     run_due_checkins(services, now=MONDAY)
     again = run_due_checkins(services, now=MONDAY)  # the week is posted: nothing more
 
@@ -616,8 +658,7 @@ def start_settings(fake):
     return Settings(bot_token="xoxb-test", signing_secret="s", api_url=fake.api_url, timezone="UTC")
 
 
-def test_a_channel_with_many_commitments_continues_the_check_in_in_its_thread(sqlite_database, fake_slack,
-                                                                             monkeypatch):
+def test_a_channel_with_many_commitments_continues_the_check_in_in_its_thread(sqlite_database, fake_slack, monkeypatch):
     fast_charts(monkeypatch)
     _seed(sqlite_database, 70, channels=1)
     services = Services(db=sqlite_database, settings=start_settings(fake_slack))
@@ -674,9 +715,9 @@ def test_the_check_in_lists_new_agreements_and_the_conversations_still_running(s
 
     run(slack, MONDAY)
     text = checkin_posts(slack.fake)[-1].all_text()
-    agreements = text[text.index("New agreements this week"):]
+    agreements = text[text.index("New agreements this week") :]
     assert "(committed) “Legal signs off within a week &amp; says so” · <@U3>" in agreements
-    running = text[text.index("Still running in the background"):]
+    running = text[text.index("Still running in the background") :]
     assert "“nothing ships here in under six months” · Me too: 2" in running
     assert "“we never get budget &lt;!channel&gt;” · Me too: 0" in running and "<!channel>" not in text
     assert running.index("nothing ships here") < running.index("we never get budget")  # most recognised first
@@ -691,7 +732,7 @@ def test_the_check_in_lists_new_agreements_and_the_conversations_still_running(s
     text = checkin_posts(slack.fake)[-1].all_text()
     assert "“We ship every week”" in text
     assert "Legal signs off" not in text
-    running = text[text.index("Still running in the background"):]
+    running = text[text.index("Still running in the background") :]
     assert "we never get budget" in running and "nothing ships here" not in running
 
 
@@ -755,11 +796,16 @@ def test_charts_wait_for_every_post_of_the_run(slack_sqlite):
     declared(slack_sqlite, "Second: 1 -> 50 by 2027-01-31", channel="C2")
     slack_sqlite.fake.reset()
     run(slack_sqlite, MONDAY + timedelta(days=7))
-    methods = [call.method for call in slack_sqlite.fake.calls()
-               if call.method in ("chat.postMessage", "files.getUploadURLExternal")]
+    methods = [
+        call.method
+        for call in slack_sqlite.fake.calls()
+        if call.method in ("chat.postMessage", "files.getUploadURLExternal")
+    ]
     assert methods == ["chat.postMessage"] * 4 + ["files.getUploadURLExternal"] * 2  # 2 check-ins, 2 announcements
     assert {(c["channel_id"], c["thread_ts"]) for c in uploads(slack_sqlite.fake)} == {
-        ("C1", commitment(slack_sqlite, 1).home_ts), ("C2", commitment(slack_sqlite, 2).home_ts)}
+        ("C1", commitment(slack_sqlite, 1).home_ts),
+        ("C2", commitment(slack_sqlite, 2).home_ts),
+    }
 
 
 def test_a_failed_chart_upload_never_breaks_the_check_in(slack_sqlite):

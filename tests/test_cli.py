@@ -10,7 +10,6 @@ import sys
 import time
 from pathlib import Path
 
-
 from tests.conftest import SIGNING_SECRET
 from tests.slack_client import SlackSender
 
@@ -24,8 +23,9 @@ def coach_env(tmp_path, **extra) -> dict[str, str]:
 
 
 def coach(*args, env, cwd, timeout=60):
-    return subprocess.run([sys.executable, "-m", "bot.cli", *args], env=env, cwd=cwd,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def free_port() -> int:
@@ -71,11 +71,22 @@ def test_db_upgrade_creates_the_schema(tmp_path):
 def start_coach_run(tmp_path, fake_slack, log: Path) -> tuple[subprocess.Popen, SlackSender]:
     """`coach run` over HTTP on a free port, its output in `log`; returns once /healthz answers."""
     port = free_port()
-    env = coach_env(tmp_path, SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SIGNING_SECRET,
-                    SLACK_API_URL=fake_slack.api_url, PORT=str(port))
+    env = coach_env(
+        tmp_path,
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake_slack.api_url,
+        PORT=str(port),
+    )
     with log.open("w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], env=env, cwd=tmp_path,
-                                   stdout=out, stderr=subprocess.STDOUT, text=True)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "run"],
+            env=env,
+            cwd=tmp_path,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     sender = SlackSender(f"http://127.0.0.1:{port}", SIGNING_SECRET, fake_slack.response_url())
     deadline = time.monotonic() + 30
     while True:
@@ -111,10 +122,21 @@ def test_coach_run_uses_socket_mode_when_an_app_token_is_set(tmp_path, fake_slac
     from tests.fake_slack import Scripted
 
     fake_slack.script("apps.connections.open", *[Scripted(body={"ok": True, "url": "ws://127.0.0.1:9/link"})] * 5)
-    env = coach_env(tmp_path, SLACK_BOT_TOKEN="xoxb-test", SLACK_APP_TOKEN="xapp-test",
-                    SLACK_API_URL=fake_slack.api_url, PORT=str(free_port()))
-    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], env=env, cwd=tmp_path,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    env = coach_env(
+        tmp_path,
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_APP_TOKEN="xapp-test",
+        SLACK_API_URL=fake_slack.api_url,
+        PORT=str(free_port()),
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         [opened] = fake_slack.wait_for("apps.connections.open", timeout=20)[:1]
         assert opened.headers.get("Authorization") == "Bearer xapp-test"
@@ -127,8 +149,13 @@ def test_coach_run_uses_socket_mode_when_an_app_token_is_set(tmp_path, fake_slac
 
 def test_a_token_slack_refuses_is_a_clear_message(tmp_path, fake_slack):
     fake_slack.fail("auth.test", "invalid_auth")
-    env = coach_env(tmp_path, SLACK_BOT_TOKEN="xoxb-wrong", SLACK_SIGNING_SECRET=SIGNING_SECRET,
-                    SLACK_API_URL=fake_slack.api_url, PORT=str(free_port()))
+    env = coach_env(
+        tmp_path,
+        SLACK_BOT_TOKEN="xoxb-wrong",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake_slack.api_url,
+        PORT=str(free_port()),
+    )
     result = coach("run", env=env, cwd=tmp_path)
     assert result.returncode == 2
     assert "invalid_auth" in result.stderr and "SLACK_BOT_TOKEN" in result.stderr
@@ -152,8 +179,11 @@ def test_coach_run_answers_progress_at_once_and_its_runtime_process_tells_the_th
         [announcement] = fake_slack.wait_for("chat.postMessage", timeout=10, where=lambda c: not c.get("thread_ts"))
 
         def progress_replies():
-            return [c for c in fake_slack.calls("chat.postMessage")
-                    if c.get("thread_ts") == announcement.response["ts"] and "reported" in str(c.get("text"))]
+            return [
+                c
+                for c in fake_slack.calls("chat.postMessage")
+                if c.get("thread_ts") == announcement.response["ts"] and "reported" in str(c.get("text"))
+            ]
 
         answer = sender.command("progress #1 7 first deal of the quarter")
         assert answer.status == 200 and "Recorded 7 on #1" in answer.text
@@ -182,8 +212,13 @@ def test_coach_run_stops_when_the_migration_fails(tmp_path, fake_slack):
     """The migration runs in a child process (Alembic stays out of the processes that serve);
     when it fails, nothing is started and the exit code says so."""
     (tmp_path / "coach.db").write_text("this is not a database")
-    env = coach_env(tmp_path, SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET=SIGNING_SECRET,
-                    SLACK_API_URL=fake_slack.api_url, PORT=str(free_port()))
+    env = coach_env(
+        tmp_path,
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake_slack.api_url,
+        PORT=str(free_port()),
+    )
     result = coach("run", env=env, cwd=tmp_path)
     assert result.returncode == 1
     assert "the database migration failed" in result.stderr and "file is not a database" in result.stderr
@@ -194,7 +229,7 @@ def test_a_failing_runtime_process_is_started_again_after_a_pause_not_in_a_loop(
     script = tmp_path / "serve.py"
     script.write_text(
         "import sys\n"
-        "from bot.server import CoachServer\n"
+        "from bot.ops.server import CoachServer\n"
         "def fail():\n"
         "    raise RuntimeError('runtime cannot start')\n"
         "def app(environ, start_response):\n"
@@ -204,8 +239,13 @@ def test_a_failing_runtime_process_is_started_again_after_a_pause_not_in_a_loop(
     )
     log = tmp_path / "serve.log"
     with log.open("w") as out:
-        process = subprocess.Popen([sys.executable, str(script), str(free_port())], cwd=ROOT, stdout=out,
-                                   stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        process = subprocess.Popen(
+            [sys.executable, str(script), str(free_port())],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
     time.sleep(3)
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 0

@@ -7,9 +7,9 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 import time_machine
 
-from tests.helpers import buttons, declared, rows
 from bot import ids
 from storage.models import Commitment, Enrolment, ProgressReport
+from tests.helpers import buttons, declared, rows
 
 DECLARE = "Weekly active teams: 120 -> 300 teams by 2027-03-31 known 140"
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
@@ -176,10 +176,18 @@ def test_commit_without_text_opens_the_modal_with_the_spec_block_ids(slack_sqlit
 def test_commit_modal_declares_and_enrols_members(slack):
     slack.send.command("")
     view = slack.fake.calls("views.open")[0].view
-    answer = slack.send.submit(view, {
-        "outcome": "Deals closed", "baseline": "4", "target": "20", "unit": "deals",
-        "due": "2027-06-30", "known": "6", "members": ["U2", "U3", "U1"],
-    })
+    answer = slack.send.submit(
+        view,
+        {
+            "outcome": "Deals closed",
+            "baseline": "4",
+            "target": "20",
+            "unit": "deals",
+            "due": "2027-06-30",
+            "known": "6",
+            "members": ["U2", "U3", "U1"],
+        },
+    )
     assert answer.status == 200 and answer.body in ("", "null")
     [commitment] = rows(slack, Commitment)
     assert (commitment.outcome, commitment.target, commitment.unit) == ("Deals closed", 20, "deals")
@@ -191,9 +199,16 @@ def test_commit_modal_errors_come_back_on_their_blocks(slack):
     slack.send.command("")
     view = slack.fake.calls("views.open")[0].view
     slack.fake.reset()
-    answer = slack.send.submit(view, {
-        "outcome": "Deals", "baseline": "4", "target": "4", "due": "2020-01-01", "known": "lots",
-    })
+    answer = slack.send.submit(
+        view,
+        {
+            "outcome": "Deals",
+            "baseline": "4",
+            "target": "4",
+            "due": "2020-01-01",
+            "known": "lots",
+        },
+    )
     body = answer.json()
     assert body["response_action"] == "errors"
     assert set(body["errors"]) >= {"known"}
@@ -331,15 +346,24 @@ def test_status_mention_in_the_home_thread_replies_there(slack):
     declared(slack)
     [commitment] = rows(slack, Commitment)
     slack.fake.reset()
-    slack.send.event({"type": "app_mention", "user": "U2", "text": "<@UBOT> status please", "channel": "C1",
-                      "ts": "1700000099.000100", "thread_ts": commitment.home_ts})
+    slack.send.event(
+        {
+            "type": "app_mention",
+            "user": "U2",
+            "text": "<@UBOT> status please",
+            "channel": "C1",
+            "ts": "1700000099.000100",
+            "thread_ts": commitment.home_ts,
+        }
+    )
     [reply] = slack.fake.wait_for("chat.postMessage")
     assert reply["thread_ts"] == commitment.home_ts
     assert "#1 Weekly active teams" in reply.all_text()
 
     slack.fake.reset()
-    slack.send.event({"type": "app_mention", "user": "U2", "text": "<@UBOT> status", "channel": "C1",
-                      "ts": "1700000100.000100"})
+    slack.send.event(
+        {"type": "app_mention", "user": "U2", "text": "<@UBOT> status", "channel": "C1", "ts": "1700000100.000100"}
+    )
     [listing] = slack.fake.wait_for("chat.postMessage")
     assert not listing.get("thread_ts") and "1 active commitment" in listing.all_text()
 

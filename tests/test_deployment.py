@@ -66,9 +66,15 @@ def any_database_url(request, tmp_path):
 
 
 def app_env(tmp_path, fake, database_url: str, **extra) -> dict[str, str]:
-    return coach_env(tmp_path, DATABASE_URL=database_url, SLACK_BOT_TOKEN="xoxb-test",
-                     SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake.api_url,
-                     COACH_CHECKIN_INTERVAL="0.5", **extra)
+    return coach_env(
+        tmp_path,
+        DATABASE_URL=database_url,
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake.api_url,
+        COACH_CHECKIN_INTERVAL="0.5",
+        **extra,
+    )
 
 
 def free_ports(count: int) -> int:
@@ -111,8 +117,11 @@ def stop(process: subprocess.Popen, timeout: float = 30) -> int:
 
 
 def checkin_posts(fake):
-    return [c for c in fake.calls("chat.postMessage")
-            if not c.get("thread_ts") and str(c.get("text") or "").startswith(("Weekly check-in", "First weekly check-in"))]
+    return [
+        c
+        for c in fake.calls("chat.postMessage")
+        if not c.get("thread_ts") and str(c.get("text") or "").startswith(("Weekly check-in", "First weekly check-in"))
+    ]
 
 
 def announcements(fake):
@@ -120,10 +129,21 @@ def announcements(fake):
 
 
 def command_fields(text_: str, channel: str, user: str) -> dict[str, str]:
-    return {"token": "legacy", "team_id": "T1", "team_domain": "test", "channel_id": channel,
-            "channel_name": "general", "user_id": user, "user_name": user, "command": "/commit",
-            "text": text_, "api_app_id": "A1", "is_enterprise_install": "false",
-            "response_url": "http://127.0.0.1:9/unused", "trigger_id": f"trigger-{uuid.uuid4().hex[:8]}"}
+    return {
+        "token": "legacy",
+        "team_id": "T1",
+        "team_domain": "test",
+        "channel_id": channel,
+        "channel_name": "general",
+        "user_id": user,
+        "user_name": user,
+        "command": "/commit",
+        "text": text_,
+        "api_app_id": "A1",
+        "is_enterprise_install": "false",
+        "response_url": "http://127.0.0.1:9/unused",
+        "trigger_id": f"trigger-{uuid.uuid4().hex[:8]}",
+    }
 
 
 def make_due_now(db: Database, channels: list[str]) -> None:
@@ -131,11 +151,19 @@ def make_due_now(db: Database, channels: list[str]) -> None:
     00:00 UTC, which has come: due now, in one transaction."""
     now = datetime.now(UTC)
     with db.session() as session:
-        session.execute(update(Commitment).where(Commitment.channel_id.in_(channels))
-                        .values(declared_at=now - timedelta(days=10)))
+        session.execute(
+            update(Commitment).where(Commitment.channel_id.in_(channels)).values(declared_at=now - timedelta(days=10))
+        )
         for channel in channels:
-            session.add(ChannelSettings(team_id="T1", channel_id=channel, checkin_weekday=now.weekday(),
-                                        checkin_time="00:00", checkin_timezone="UTC"))
+            session.add(
+                ChannelSettings(
+                    team_id="T1",
+                    channel_id=channel,
+                    checkin_weekday=now.weekday(),
+                    checkin_time="00:00",
+                    checkin_timezone="UTC",
+                )
+            )
 
 
 def seed_due_channels(db: Database, count: int) -> list[str]:
@@ -146,14 +174,31 @@ def seed_due_channels(db: Database, count: int) -> list[str]:
     channels = [f"CS{n:02d}" for n in range(1, count + 1)]
     with db.session() as session:
         for number, channel in enumerate(channels, start=1):
-            c = Commitment(team_id="T1", channel_id=channel, number=number, outcome=f"Deals closed {number}",
-                           baseline=4, target=20, unit="deals", start_date=declared.date(),
-                           due=(now + timedelta(days=90)).date(), owner_id="U1", declared_at=declared)
+            c = Commitment(
+                team_id="T1",
+                channel_id=channel,
+                number=number,
+                outcome=f"Deals closed {number}",
+                baseline=4,
+                target=20,
+                unit="deals",
+                start_date=declared.date(),
+                due=(now + timedelta(days=90)).date(),
+                owner_id="U1",
+                declared_at=declared,
+            )
             session.add(c)
             session.flush()
             session.add(Enrolment(commitment_id=c.id, user_id="U1", enrolled_at=declared))
-            session.add(ChannelSettings(team_id="T1", channel_id=channel, checkin_weekday=now.weekday(),
-                                        checkin_time="00:00", checkin_timezone="UTC"))
+            session.add(
+                ChannelSettings(
+                    team_id="T1",
+                    channel_id=channel,
+                    checkin_weekday=now.weekday(),
+                    checkin_time="00:00",
+                    checkin_timezone="UTC",
+                )
+            )
         session.add(TeamCounter(team_id="T1", last_commitment_number=count))
     return channels
 
@@ -162,8 +207,14 @@ def seed_due_channels(db: Database, count: int) -> list[str]:
 
 
 def test_the_cluster_script_refuses_several_processes_on_sqlite(tmp_path):
-    result = subprocess.run([sys.executable, str(DEPLOY / "cluster.py"), "2"], cwd=tmp_path, capture_output=True,
-                            text=True, timeout=30, env=coach_env(tmp_path))
+    result = subprocess.run(
+        [sys.executable, str(DEPLOY / "cluster.py"), "2"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=coach_env(tmp_path),
+    )
     assert result.returncode == 2
     assert "SQLite means one process" in result.stderr and "postgresql://" in result.stderr
 
@@ -174,26 +225,33 @@ def test_two_processes_on_postgresql_number_uniquely_and_check_in_once(tmp_path,
     log = tmp_path / "cluster.log"
     env = app_env(tmp_path, fake_slack, postgres_url)
     with log.open("w") as out:
-        process = subprocess.Popen([sys.executable, str(DEPLOY / "cluster.py"), "2", "--base-port", str(base)],
-                                   env=env, cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT, text=True)
+        process = subprocess.Popen(
+            [sys.executable, str(DEPLOY / "cluster.py"), "2", "--base-port", str(base)],
+            env=env,
+            cwd=tmp_path,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     db = Database(postgres_url)
     try:
         for port in ports:
             wait_healthy(port, process, log)
 
         # 20 people declare at once, alternating between the two processes.
-        senders = [SlackSender(f"http://127.0.0.1:{port}", SIGNING_SECRET, fake_slack.response_url())
-                   for port in ports]
+        senders = [SlackSender(f"http://127.0.0.1:{port}", SIGNING_SECRET, fake_slack.response_url()) for port in ports]
 
         def declare(i: int):
-            return senders[i % 2].command(f"Deals closed {i}: 4 -> 20 by 2099-01-01",
-                                          channel=CHANNELS[i % len(CHANNELS)], user=f"U{i}")
+            return senders[i % 2].command(
+                f"Deals closed {i}: 4 -> 20 by 2099-01-01", channel=CHANNELS[i % len(CHANNELS)], user=f"U{i}"
+            )
 
         with ThreadPoolExecutor(20) as pool:
             answers = list(pool.map(declare, range(20)))
         assert [a.status for a in answers] == [200] * 20
-        posted = fake_slack.wait_for("chat.postMessage", count=20, timeout=20,
-                                     where=lambda c: "Deals closed" in str(c.get("text") or ""))
+        posted = fake_slack.wait_for(
+            "chat.postMessage", count=20, timeout=20, where=lambda c: "Deals closed" in str(c.get("text") or "")
+        )
         announced = sorted(int(re.search(r"#(\d+) Deals closed", c["text"]).group(1)) for c in posted)
         assert announced == list(range(1, 21))
         with db.session() as session:
@@ -214,8 +272,9 @@ def test_two_processes_on_postgresql_number_uniquely_and_check_in_once(tmp_path,
         holder.close()
 
         # Released: one process posts each channel's check-in, once.
-        fake_slack.wait_for("chat.postMessage", count=len(CHANNELS), timeout=15,
-                            where=lambda c: c in checkin_posts(fake_slack))
+        fake_slack.wait_for(
+            "chat.postMessage", count=len(CHANNELS), timeout=15, where=lambda c: c in checkin_posts(fake_slack)
+        )
         time.sleep(1.5)  # three more ticks of each scheduler
         assert sorted(c["channel"] for c in checkin_posts(fake_slack)) == CHANNELS
         with db.session() as session:
@@ -237,8 +296,9 @@ def test_two_processes_on_postgresql_number_uniquely_and_check_in_once(tmp_path,
 # --- SIGTERM --------------------------------------------------------------------------------------
 
 
-def test_sigterm_answers_the_request_in_flight_and_finishes_the_running_check_in(tmp_path, fake_slack,
-                                                                                  any_database_url):
+def test_sigterm_answers_the_request_in_flight_and_finishes_the_running_check_in(
+    tmp_path, fake_slack, any_database_url
+):
     port = free_port()
     log = tmp_path / "web.log"
     env = app_env(tmp_path, fake_slack, any_database_url, PORT=str(port))
@@ -256,10 +316,12 @@ def test_sigterm_answers_the_request_in_flight_and_finishes_the_running_check_in
         body = urlencode(command_fields("help", "C9", "U9")).encode()
         stamp = str(int(time.time()))
         signature = SignatureVerifier(SIGNING_SECRET).generate_signature(timestamp=stamp, body=body.decode())
-        head = (f"POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-                f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n"
-                f"X-Slack-Request-Timestamp: {stamp}\r\nX-Slack-Signature: {signature}\r\n"
-                "Connection: close\r\n\r\n").encode()
+        head = (
+            f"POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(body)}\r\n"
+            f"X-Slack-Request-Timestamp: {stamp}\r\nX-Slack-Signature: {signature}\r\n"
+            "Connection: close\r\n\r\n"
+        ).encode()
         request = socket.create_connection(("127.0.0.1", port), timeout=20)
         request.sendall(head + body[: len(body) // 2])
         time.sleep(0.3)
@@ -267,7 +329,7 @@ def test_sigterm_answers_the_request_in_flight_and_finishes_the_running_check_in
         process.send_signal(signal.SIGTERM)
         assert len(checkin_posts(fake_slack)) < len(channels), "SIGTERM came after the check-in run"
         time.sleep(0.3)
-        request.sendall(body[len(body) // 2:])
+        request.sendall(body[len(body) // 2 :])
         answer = b""
         while chunk := request.recv(65536):
             answer += chunk
@@ -292,7 +354,9 @@ def test_sigterm_answers_the_request_in_flight_and_finishes_the_running_check_in
     # In that order: the process says it stopped only once the check-in was done.
     lines = output.splitlines()
     posted_lines = [n for n, line in enumerate(lines) if "posted check-in" in line]
-    stopped_lines = [n for n, line in enumerate(lines) if "runtime process stopped: check-ins and follow-ups finished" in line]
+    stopped_lines = [
+        n for n, line in enumerate(lines) if "runtime process stopped: check-ins and follow-ups finished" in line
+    ]
     assert len(posted_lines) == len(channels) and len(stopped_lines) == 1, output
     assert stopped_lines[0] > posted_lines[-1], output
     assert "stopped: listener work finished" in output  # the web worker, which answered "help"

@@ -15,8 +15,16 @@ from storage.workspaces import owned_tables
 from tests.workspace_data import install_workspace, seed_workspace
 
 WORKSPACE_TABLES = {
-    "commitment", "progress_report", "enrolment", "breakdown", "action", "background_conversation",
-    "recognition", "new_agreement", "channel_settings", "checkin_post",
+    "commitment",
+    "progress_report",
+    "enrolment",
+    "breakdown",
+    "action",
+    "background_conversation",
+    "recognition",
+    "new_agreement",
+    "channel_settings",
+    "checkin_post",
 }
 
 
@@ -65,7 +73,9 @@ def test_csv_is_one_section_per_table(database):
     assert lines[0] == "# format: breakthrough-coach-export; version: 1"
     start = lines.index("# table: commitment")
     assert lines[start + 1].startswith("id,team_id,channel_id,number,outcome,")
-    assert lines[start + 2].startswith("1,T1,C1,1,Weekly active teams (T1),120.0,300.0,teams,140.5,2026-11-26,2027-03-31,U1,active,")
+    assert lines[start + 2].startswith(
+        "1,T1,C1,1,Weekly active teams (T1),120.0,300.0,teams,140.5,2026-11-26,2027-03-31,U1,active,"
+    )
     assert "# table: enrolment" in lines
 
 
@@ -101,13 +111,16 @@ def test_an_empty_database_exports_empty_tables(sqlite_database):
         assert all(rows == [] for rows in data["tables"].values())
 
 
-@pytest.mark.parametrize("text, fmt", [
-    ('{"tables": {}}', "json"),
-    ('{"format": "breakthrough-coach-export", "version": 99, "tables": {}}', "json"),
-    ("id,team_id\n1,T1\n", "csv"),
-    ("# format: something-else; version: 1\n", "csv"),
-    ("# table: commitment\nid,team_id\n1,T1,extra\n", "csv"),
-])
+@pytest.mark.parametrize(
+    "text, fmt",
+    [
+        ('{"tables": {}}', "json"),
+        ('{"format": "breakthrough-coach-export", "version": 99, "tables": {}}', "json"),
+        ("id,team_id\n1,T1\n", "csv"),
+        ("# format: something-else; version: 1\n", "csv"),
+        ("# table: commitment\nid,team_id\n1,T1,extra\n", "csv"),
+    ],
+)
 def test_what_is_not_an_export_is_refused(text, fmt):
     with pytest.raises(ExportError):
         read_export(io.StringIO(text), fmt)
@@ -117,8 +130,14 @@ def test_coach_export_writes_csv_of_one_workspace_to_stdout(tmp_path, sqlite_dat
     seed_workspace(sqlite_database, "T1")
     seed_workspace(sqlite_database, "T2", channel="C9")
     env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": sqlite_database.url}
-    result = subprocess.run([sys.executable, "-m", "bot.cli", "export", "--format", "csv", "--team", "T1"],
-                            env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "export", "--format", "csv", "--team", "T1"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     data = read_export(io.StringIO(result.stdout), "csv")
     assert data == export_data(sqlite_database, ["T1"])

@@ -22,8 +22,19 @@ NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
 
 def declared(db, channel="C1", owner="U1", members=("U2",)):
     return store.declare(
-        db, team_id="T1", channel_id=channel, owner_id=owner, outcome="Weekly active teams", baseline=120,
-        target=300, unit="teams", due=date(2027, 3, 31), known=140, members=members, today=NOW.date(), now=NOW,
+        db,
+        team_id="T1",
+        channel_id=channel,
+        owner_id=owner,
+        outcome="Weekly active teams",
+        baseline=120,
+        target=300,
+        unit="teams",
+        due=date(2027, 3, 31),
+        known=140,
+        members=members,
+        today=NOW.date(),
+        now=NOW,
     ).commitment
 
 
@@ -100,20 +111,30 @@ def test_reports_read_like_progress_reports_in_order(database):
 
     assert state.enrolled == ("U1", "U2")
     assert [(r.value, r.user_id, r.note) for r in state.reports] == [
-        (140, "U1", None), (150, "U2", "two new teams"), (160, "U1", None)]
+        (140, "U1", None),
+        (150, "U2", "two new teams"),
+        (160, "U1", None),
+    ]
     assert all(r.reported_at.tzinfo is not None and r.commitment_id == commitment.id for r in state.reports)
     assert state.latest.value == 160  # same day: the later stored one
 
 
 @settings(max_examples=200, deadline=None)
 @given(
-    st.floats(-1e6, 1e6, allow_nan=False), st.floats(-1e6, 1e6, allow_nan=False),
-    st.integers(1, 400), st.integers(0, 500),
+    st.floats(-1e6, 1e6, allow_nan=False),
+    st.floats(-1e6, 1e6, allow_nan=False),
+    st.integers(1, 400),
+    st.integers(0, 500),
     st.lists(st.tuples(st.integers(0, 450), st.floats(-1e6, 1e6, allow_nan=False)), max_size=12),
 )
 def test_a_verdict_from_the_projection_is_the_verdict(baseline, target, length, age, points):
     start = date(2026, 1, 1)
-    facts = CommitmentFacts(baseline, target, start, start + timedelta(days=length),
-                            tuple(Report(start + timedelta(days=d), v) for d, v in points))
+    facts = CommitmentFacts(
+        baseline,
+        target,
+        start,
+        start + timedelta(days=length),
+        tuple(Report(start + timedelta(days=d), v) for d, v in points),
+    )
     today = start + timedelta(days=age)
     assert verdict(facts, today, projected_value(facts, today)) is verdict(facts, today)

@@ -86,7 +86,9 @@ def test_reports_that_came_in_together_are_told_in_one_reply(committed):
     [reply] = replies(slack, commitment)
     text = reply.all_text()
     assert "3 progress reports on #1: now at 170 teams" in text
-    assert "<@U1> reported 150 teams" in text and "<@U2> reported 162 teams" in text and "<@U1> reported 170 teams" in text
+    assert (
+        "<@U1> reported 150 teams" in text and "<@U2> reported 162 teams" in text and "<@U1> reported 170 teams" in text
+    )
     assert "two teams &lt;!channel&gt; &amp; more" in text and "<!channel>" not in text  # typed text, escaped once
     assert "Trajectory" in text
     # told once: nothing is left to tell, in this process or another

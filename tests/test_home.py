@@ -16,9 +16,9 @@ from sqlmodel import select
 from bot import ids
 from bot.coaching.integrity import Integrity
 from bot.home import views as home_views
-from tests.fake_slack import texts_in
 from storage import commitments as store
 from storage.models import Breakdown, Commitment, CommitmentStatus, Enrolment
+from tests.fake_slack import texts_in
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
 TODAY = NOW.date()
@@ -45,8 +45,10 @@ def valid_home(view: dict) -> dict:
 def opened(slack, user="U1", team="T1", tab="home"):
     """Open the home tab; returns the view published for that person."""
     slack.fake.reset()
-    answer = slack.send.event({"type": "app_home_opened", "user": user, "channel": "D" + user, "tab": tab,
-                               "event_ts": "1700000000.000100"}, team=team)
+    answer = slack.send.event(
+        {"type": "app_home_opened", "user": user, "channel": "D" + user, "tab": tab, "event_ts": "1700000000.000100"},
+        team=team,
+    )
     assert answer.status == 200
     if tab != "home":
         return None
@@ -69,11 +71,32 @@ def buttons(view: dict) -> list[dict]:
     return found
 
 
-def declare(db, number_hint: str, owner="U1", team="T1", channel="C1", members=(), due=date(2027, 3, 31),
-            baseline=120.0, target=300.0, today=TODAY):
+def declare(
+    db,
+    number_hint: str,
+    owner="U1",
+    team="T1",
+    channel="C1",
+    members=(),
+    due=date(2027, 3, 31),
+    baseline=120.0,
+    target=300.0,
+    today=TODAY,
+):
     return store.declare(
-        db, team_id=team, channel_id=channel, owner_id=owner, outcome=number_hint, baseline=baseline,
-        target=target, unit="teams", due=due, known=None, members=members, today=today, now=NOW,
+        db,
+        team_id=team,
+        channel_id=channel,
+        owner_id=owner,
+        outcome=number_hint,
+        baseline=baseline,
+        target=target,
+        unit="teams",
+        due=due,
+        known=None,
+        members=members,
+        today=today,
+        now=NOW,
     ).commitment
 
 
@@ -143,12 +166,30 @@ def test_a_person_sees_only_their_own_commitments_of_this_workspace(slack):
 def test_open_breakdowns_of_their_commitments(slack):
     mine = declare(slack.db, "Mine", channel="C1")
     theirs = declare(slack.db, "Not mine", owner="U2", channel="C2")
-    add(slack.db, Breakdown(commitment_id=mine.id, source="checkin", projected=245.0,
-                            opened_at=NOW - timedelta(days=12)))
-    add(slack.db, Breakdown(commitment_id=mine.id, source="declared", what="Lost our biggest <!channel> partner",
-                            declared_by="U1", opened_at=NOW - timedelta(days=2)))
-    add(slack.db, Breakdown(commitment_id=mine.id, source="checkin", projected=100.0,
-                            opened_at=NOW - timedelta(days=40), closed_at=NOW - timedelta(days=20)))
+    add(
+        slack.db,
+        Breakdown(commitment_id=mine.id, source="checkin", projected=245.0, opened_at=NOW - timedelta(days=12)),
+    )
+    add(
+        slack.db,
+        Breakdown(
+            commitment_id=mine.id,
+            source="declared",
+            what="Lost our biggest <!channel> partner",
+            declared_by="U1",
+            opened_at=NOW - timedelta(days=2),
+        ),
+    )
+    add(
+        slack.db,
+        Breakdown(
+            commitment_id=mine.id,
+            source="checkin",
+            projected=100.0,
+            opened_at=NOW - timedelta(days=40),
+            closed_at=NOW - timedelta(days=20),
+        ),
+    )
     add(slack.db, Breakdown(commitment_id=theirs.id, source="checkin", projected=1.0, opened_at=NOW))
 
     view = opened(slack)
@@ -230,10 +271,19 @@ def test_declare_from_home_asks_for_the_channel_and_announces_there(slack):
     View(**modal).validate_json()
 
     slack.fake.reset()
-    answer = slack.send.submit(modal, {
-        "channel": "C8", "outcome": "Deals closed", "baseline": "4", "target": "20", "unit": "deals",
-        "due": "2027-06-30", "known": "6", "members": ["U2"],
-    })
+    answer = slack.send.submit(
+        modal,
+        {
+            "channel": "C8",
+            "outcome": "Deals closed",
+            "baseline": "4",
+            "target": "20",
+            "unit": "deals",
+            "due": "2027-06-30",
+            "known": "6",
+            "members": ["U2"],
+        },
+    )
     assert answer.status == 200 and answer.body in ("", "null")
     with slack.db.session() as session:
         [commitment] = session.exec(select(Commitment)).all()
@@ -245,11 +295,14 @@ def test_declare_from_home_asks_for_the_channel_and_announces_there(slack):
     assert "Deals closed" in text_of(opened(slack))
 
 
-@pytest.mark.parametrize("info, says", [
-    ({"ok": True, "channel": {"id": "C9", "is_private": True, "is_member": False}}, "Invite me"),
-    ({"ok": True, "channel": {"id": "C9", "is_archived": True}}, "archived"),
-    ({"ok": False, "error": "channel_not_found"}, "Invite me"),
-])
+@pytest.mark.parametrize(
+    "info, says",
+    [
+        ({"ok": True, "channel": {"id": "C9", "is_private": True, "is_member": False}}, "Invite me"),
+        ({"ok": True, "channel": {"id": "C9", "is_archived": True}}, "archived"),
+        ({"ok": False, "error": "channel_not_found"}, "Invite me"),
+    ],
+)
 def test_a_channel_the_app_cannot_post_in_is_flagged_on_the_modal(slack_sqlite, info, says):
     from tests.fake_slack import Scripted
 
@@ -257,9 +310,16 @@ def test_a_channel_the_app_cannot_post_in_is_flagged_on_the_modal(slack_sqlite, 
     modal = slack_sqlite.fake.calls("views.open")[0].view
     slack_sqlite.fake.reset()
     slack_sqlite.fake.script("conversations.info", Scripted(body=info))
-    answer = slack_sqlite.send.submit(modal, {
-        "channel": "C9", "outcome": "Deals", "baseline": "4", "target": "20", "due": "2027-06-30",
-    })
+    answer = slack_sqlite.send.submit(
+        modal,
+        {
+            "channel": "C9",
+            "outcome": "Deals",
+            "baseline": "4",
+            "target": "20",
+            "due": "2027-06-30",
+        },
+    )
     body = answer.json()
     assert answer.status == 200 and body["response_action"] == "errors"
     assert set(body["errors"]) == {"channel"} and says in body["errors"]["channel"]
@@ -272,9 +332,16 @@ def test_a_modal_without_channel_or_metadata_is_answered(slack_sqlite):
     slack_sqlite.send.action(ids.HOME_DECLARE, "home", view={"id": "VHOME", "type": "home"})
     modal = slack_sqlite.fake.calls("views.open")[0].view
     slack_sqlite.fake.reset()
-    body = slack_sqlite.send.submit(modal, {
-        "channel": None, "outcome": "Deals", "baseline": "4", "target": "20", "due": "2027-06-30",
-    }).json()
+    body = slack_sqlite.send.submit(
+        modal,
+        {
+            "channel": None,
+            "outcome": "Deals",
+            "baseline": "4",
+            "target": "20",
+            "due": "2027-06-30",
+        },
+    ).json()
     assert body["response_action"] == "errors" and "channel" in body["errors"]
 
 
@@ -285,12 +352,21 @@ def test_actions_requests_and_integrity_render_within_limits():
     item = home_views.ActionItem
     actions = [item(i, 1, f"Call <!here> partner {i}", TODAY + timedelta(days=i)) for i in range(30)]
     requests = [item(100 + i, 2, f"Draft {i}", TODAY + timedelta(days=3), asker_id="U2") for i in range(10)]
-    requests.append(item(200, 2, "Countered", TODAY + timedelta(days=3), owner_id="U3",
-                         countered_due=TODAY + timedelta(days=9)))
-    view = valid_home(home_views.home_view(
-        "U1", TODAY, [], [], lambda moment: moment.date(),
-        open_actions=actions, requests=requests, integrity=Integrity(honoured=11, due=12, kept=9),
-    ))
+    requests.append(
+        item(200, 2, "Countered", TODAY + timedelta(days=3), owner_id="U3", countered_due=TODAY + timedelta(days=9))
+    )
+    view = valid_home(
+        home_views.home_view(
+            "U1",
+            TODAY,
+            [],
+            [],
+            lambda moment: moment.date(),
+            open_actions=actions,
+            requests=requests,
+            integrity=Integrity(honoured=11, due=12, kept=9),
+        )
+    )
     text = text_of(view)
     ids_seen = [b["action_id"] for b in buttons(view)]
     assert ids_seen.count(ids.ACTION_KEPT) == ids_seen.count(ids.ACTION_NOT_KEPT) == home_views.MAX_ACTIONS

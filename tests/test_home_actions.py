@@ -8,9 +8,9 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 import time_machine
 
-from tests.helpers import rows
 from bot import ids
 from storage.models import Action, Commitment, ProgressReport
+from tests.helpers import rows
 from tests.test_home import buttons, counting_queries, text_of, valid_home
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)  # Thursday
@@ -29,7 +29,6 @@ def action(slack, action_id) -> Action:
         return session.get(Action, action_id)
 
 
-
 def add_action(slack, what, owner="U1", due="2026-12-04", user="U1") -> Action:
     c = rows(slack, Commitment)[0]
     slack.send.action(ids.CHECKIN_ADD_ACTION, f"{c.id}:", user=user)
@@ -42,8 +41,9 @@ def add_action(slack, what, owner="U1", due="2026-12-04", user="U1") -> Action:
 def home_of(slack, user) -> dict:
     """Open `user`'s Home tab: the view published for them."""
     slack.fake.reset()
-    answer = slack.send.event({"type": "app_home_opened", "user": user, "channel": "D" + user, "tab": "home",
-                               "event_ts": "1700000000.000100"})
+    answer = slack.send.event(
+        {"type": "app_home_opened", "user": user, "channel": "D" + user, "tab": "home", "event_ts": "1700000000.000100"}
+    )
     assert answer.status == 200
     [published] = slack.fake.wait_for("views.publish")
     assert published["user_id"] == user
@@ -69,8 +69,9 @@ ACTION_BUTTONS = {ids.ACTION_KEPT, ids.ACTION_NOT_KEPT, ids.ACTION_ACCEPT, ids.A
 
 def marks(view, action_id_value) -> set[str]:
     """The action buttons on Home for this action."""
-    return {b["action_id"] for b in buttons(view)
-            if b["value"] == str(action_id_value) and b["action_id"] in ACTION_BUTTONS}
+    return {
+        b["action_id"] for b in buttons(view) if b["value"] == str(action_id_value) and b["action_id"] in ACTION_BUTTONS
+    }
 
 
 def dms(slack, user):
@@ -123,8 +124,10 @@ def test_a_counter_waits_on_the_askers_home_and_another_workspace_sees_nothing(c
     assert "Draft the board deck" not in text_of(home_of(slack, "U2"))  # answered: U1's move now
 
     slack.fake.reset()
-    slack.send.event({"type": "app_home_opened", "user": "U1", "channel": "DU1", "tab": "home",
-                      "event_ts": "1700000000.000200"}, team="T2")
+    slack.send.event(
+        {"type": "app_home_opened", "user": "U1", "channel": "DU1", "tab": "home", "event_ts": "1700000000.000200"},
+        team="T2",
+    )
     [published] = slack.fake.wait_for("views.publish")
     assert "Draft the board deck" not in text_of(published.view) and "Your integrity" not in text_of(published.view)
 
@@ -137,12 +140,24 @@ def test_home_queries_do_not_grow_with_the_number_of_actions(slack_sqlite):
     def promises(n):
         with slack.db.session() as session:
             for i in range(n):
-                for owner, asker, status in (("U1", "U1", "promised"), ("U1", "U2", "requested"),
-                                             ("U2", "U1", "countered")):
-                    session.add(Action(commitment_id=c.id, what=f"Action {i}", owner_id=owner, asker_id=asker,
-                                       due=date(2026, 11, 20) + timedelta(days=i % 20), status=status,
-                                       countered_due=date(2027, 1, 1) if status == "countered" else None,
-                                       created_at=NOW, promised_at=NOW if status == "promised" else None))
+                for owner, asker, status in (
+                    ("U1", "U1", "promised"),
+                    ("U1", "U2", "requested"),
+                    ("U2", "U1", "countered"),
+                ):
+                    session.add(
+                        Action(
+                            commitment_id=c.id,
+                            what=f"Action {i}",
+                            owner_id=owner,
+                            asker_id=asker,
+                            due=date(2026, 11, 20) + timedelta(days=i % 20),
+                            status=status,
+                            countered_due=date(2027, 1, 1) if status == "countered" else None,
+                            created_at=NOW,
+                            promised_at=NOW if status == "promised" else None,
+                        )
+                    )
 
     promises(1)
     with counting_queries(slack.db) as few:

@@ -50,20 +50,55 @@ def test_upgrading_from_0001_keeps_commitments_enrolments_and_reports(empty_data
     assert current_heads(db.engine) == {"0001"}
     # Written with the columns of revision 0001 only, as an old version of the app would have.
     commitment = sa.table(
-        "commitment", *[sa.column(c) for c in (
-            "id", "team_id", "channel_id", "number", "outcome", "baseline", "target", "unit", "known",
-            "start_date", "due", "owner_id", "status", "declared_at")])
+        "commitment",
+        *[
+            sa.column(c)
+            for c in (
+                "id",
+                "team_id",
+                "channel_id",
+                "number",
+                "outcome",
+                "baseline",
+                "target",
+                "unit",
+                "known",
+                "start_date",
+                "due",
+                "owner_id",
+                "status",
+                "declared_at",
+            )
+        ],
+    )
     enrolment = sa.table("enrolment", *[sa.column(c) for c in ("commitment_id", "user_id", "enrolled_at")])
-    report = sa.table("progress_report", *[sa.column(c) for c in ("commitment_id", "user_id", "value", "note", "reported_at")])
+    report = sa.table(
+        "progress_report", *[sa.column(c) for c in ("commitment_id", "user_id", "value", "note", "reported_at")]
+    )
     stamp = AT if db.dialect == "postgresql" else AT.replace(tzinfo=None)
     with db.engine.begin() as connection:
-        connection.execute(commitment.insert().values(
-            id=7, team_id="T1", channel_id="C1", number=3, outcome="Weekly active teams", baseline=120,
-            target=300, unit="teams", known=140, start_date=date(2026, 11, 26), due=date(2027, 3, 31),
-            owner_id="U1", status="active", declared_at=stamp))
+        connection.execute(
+            commitment.insert().values(
+                id=7,
+                team_id="T1",
+                channel_id="C1",
+                number=3,
+                outcome="Weekly active teams",
+                baseline=120,
+                target=300,
+                unit="teams",
+                known=140,
+                start_date=date(2026, 11, 26),
+                due=date(2027, 3, 31),
+                owner_id="U1",
+                status="active",
+                declared_at=stamp,
+            )
+        )
         connection.execute(enrolment.insert().values(commitment_id=7, user_id="U2", enrolled_at=stamp))
-        connection.execute(report.insert().values(commitment_id=7, user_id="U2", value=150, note="two more",
-                                                  reported_at=stamp))
+        connection.execute(
+            report.insert().values(commitment_id=7, user_id="U2", value=150, note="two more", reported_at=stamp)
+        )
 
     db.upgrade()
 
@@ -71,7 +106,12 @@ def test_upgrading_from_0001_keeps_commitments_enrolments_and_reports(empty_data
     assert set(SLACK_TABLES) <= set(inspect(db.engine).get_table_names())
     with db.session() as session:
         found = session.get(Commitment, 7)
-    assert (found.outcome, found.baseline, found.target, found.due) == ("Weekly active teams", 120, 300, date(2027, 3, 31))
+    assert (found.outcome, found.baseline, found.target, found.due) == (
+        "Weekly active teams",
+        120,
+        300,
+        date(2027, 3, 31),
+    )
     assert found.declared_at == AT
     [state] = store.load_states(db, [found])
     assert state.enrolled == ("U2",)
@@ -97,9 +137,17 @@ def _reflected_shape(engine, name: str) -> dict:
 
 def _normal(shape: dict) -> dict:
     """String/DateTime/Integer/Boolean by family, as the database reports them back."""
-    families = {"VARCHAR": "String", "String": "String", "DATETIME": "DateTime", "TIMESTAMP": "DateTime",
-                "DateTime": "DateTime", "INTEGER": "Integer", "Integer": "Integer", "BOOLEAN": "Boolean",
-                "Boolean": "Boolean"}
+    families = {
+        "VARCHAR": "String",
+        "String": "String",
+        "DATETIME": "DateTime",
+        "TIMESTAMP": "DateTime",
+        "DateTime": "DateTime",
+        "INTEGER": "Integer",
+        "Integer": "Integer",
+        "BOOLEAN": "Boolean",
+        "Boolean": "Boolean",
+    }
     return {name: (families.get(kind, kind), length, nullable) for name, (kind, length, nullable) in shape.items()}
 
 

@@ -14,13 +14,13 @@ import pytest
 import time_machine
 import yaml
 
-from tests.helpers import rows
-from bot.oauth import BOT_SCOPES, NOT_INSTALLED_MESSAGE, NotInstalled
 from bot.settings import Settings
+from bot.slack.oauth import BOT_SCOPES, NOT_INSTALLED_MESSAGE, NotInstalled
 from storage.models import ChannelSettings, Commitment
 from storage.workspaces import UNINSTALLED
 from tests.conftest import start_app
 from tests.fake_slack import Scripted
+from tests.helpers import rows
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
@@ -63,9 +63,18 @@ def get(harness, path: str, cookie: str | None = None):
 
 
 def access_answer(team: str, token: str, refresh: str | None = None, expires_in: int | None = None) -> dict:
-    answer = {"ok": True, "app_id": "A1", "authed_user": {"id": "U1"}, "token_type": "bot",
-              "scope": ",".join(BOT_SCOPES), "access_token": token, "bot_user_id": "UBOT",
-              "team": {"id": team, "name": f"Team {team}"}, "enterprise": None, "is_enterprise_install": False}
+    answer = {
+        "ok": True,
+        "app_id": "A1",
+        "authed_user": {"id": "U1"},
+        "token_type": "bot",
+        "scope": ",".join(BOT_SCOPES),
+        "access_token": token,
+        "bot_user_id": "UBOT",
+        "team": {"id": team, "name": f"Team {team}"},
+        "enterprise": None,
+        "is_enterprise_install": False,
+    }
     if refresh:
         answer.update(refresh_token=refresh, expires_in=expires_in)
     return answer
@@ -182,9 +191,18 @@ def test_two_workspaces_each_get_their_own_token_and_a_stranger_gets_none(oauth)
 def test_an_expired_token_is_refreshed_before_a_command_is_handled(oauth):
     install(oauth, "T1", "xoxe.xoxb-first", refresh="xoxe-1-first", expires_in=43200)
     oauth.fake.reset()
-    oauth.fake.script("oauth.v2.access", Scripted(body={
-        "ok": True, "token_type": "bot", "access_token": "xoxe.xoxb-second", "refresh_token": "xoxe-1-second",
-        "expires_in": 43200}))
+    oauth.fake.script(
+        "oauth.v2.access",
+        Scripted(
+            body={
+                "ok": True,
+                "token_type": "bot",
+                "access_token": "xoxe.xoxb-second",
+                "refresh_token": "xoxe-1-second",
+                "expires_in": 43200,
+            }
+        ),
+    )
 
     with time_machine.travel(NOW + timedelta(hours=12), tick=True):
         declare(oauth, "T1")
@@ -242,12 +260,15 @@ def test_single_workspace_mode_uses_the_bot_token_everywhere(slack_sqlite):
 def set_channels(harness, *settings):
     with harness.db.session() as session:
         for team, channel, enabled, reason in settings:
-            session.add(ChannelSettings(team_id=team, channel_id=channel, checkin_enabled=enabled,
-                                        checkin_paused_reason=reason))
+            session.add(
+                ChannelSettings(team_id=team, channel_id=channel, checkin_enabled=enabled, checkin_paused_reason=reason)
+            )
 
 
 def channels(harness) -> dict:
-    return {(c.team_id, c.channel_id): (c.checkin_enabled, c.checkin_paused_reason) for c in rows(harness, ChannelSettings)}
+    return {
+        (c.team_id, c.channel_id): (c.checkin_enabled, c.checkin_paused_reason) for c in rows(harness, ChannelSettings)
+    }
 
 
 def test_uninstall_forgets_the_token_pauses_checkins_and_keeps_the_data(oauth):
@@ -327,10 +348,15 @@ def test_oauth_mode_needs_no_bot_token():
 
 def test_run_with_part_of_the_oauth_settings_says_what_is_missing(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL", "COACH_"))}
-    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'coach.db'}", SLACK_CLIENT_ID="1.2",
-               SLACK_SIGNING_SECRET="y", SLACK_BOT_TOKEN="xoxb-1")
-    result = subprocess.run([sys.executable, "-m", "bot.cli", "run"], env=env, cwd=tmp_path,
-                            capture_output=True, text=True, timeout=60)
+    env.update(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'coach.db'}",
+        SLACK_CLIENT_ID="1.2",
+        SLACK_SIGNING_SECRET="y",
+        SLACK_BOT_TOKEN="xoxb-1",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 2
     assert "SLACK_CLIENT_SECRET" in result.stderr and "SLACK_STATE_SECRET" in result.stderr
     assert "all three" in result.stderr and "SLACK_BOT_TOKEN" in result.stderr

@@ -12,14 +12,13 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import cli
-from bot.logs import bound, mask_tokens, setup_logging
-from bot.oauth import BOT_SCOPES
+from bot.ops.logs import bound, mask_tokens, setup_logging
+from bot.slack.oauth import BOT_SCOPES
 from storage.db import Database
 from storage.workspaces import counts, owned_tables
 from tests.conftest import POSTGRES_URL, SIGNING_SECRET, start_app
 from tests.fake_slack import Scripted
 from tests.workspace_data import CLIENT_ID, install_workspace, seed_workspace
-
 
 # --- /healthz --------------------------------------------------------------------------------
 
@@ -123,8 +122,13 @@ def coach(monkeypatch, tmp_path):
 
 
 def slack_env(fake, db, **extra) -> dict[str, str]:
-    return {"SLACK_BOT_TOKEN": "xoxb-doctor", "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": fake.api_url, "DATABASE_URL": db.url, **extra}
+    return {
+        "SLACK_BOT_TOKEN": "xoxb-doctor",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake.api_url,
+        "DATABASE_URL": db.url,
+        **extra,
+    }
 
 
 def report(out: str) -> dict[str, tuple[str, str]]:
@@ -195,8 +199,14 @@ def test_doctor_with_missing_settings(coach, fake_slack, sqlite_database):
 def test_doctor_checks_every_installed_workspace_in_oauth_mode(coach, fake_slack, sqlite_database):
     install_workspace(sqlite_database, "T1")
     install_workspace(sqlite_database, "T2")
-    env = slack_env(fake_slack, sqlite_database, SLACK_BOT_TOKEN="", SLACK_CLIENT_ID=CLIENT_ID,
-                    SLACK_CLIENT_SECRET="s", SLACK_STATE_SECRET="x")
+    env = slack_env(
+        fake_slack,
+        sqlite_database,
+        SLACK_BOT_TOKEN="",
+        SLACK_CLIENT_ID=CLIENT_ID,
+        SLACK_CLIENT_SECRET="s",
+        SLACK_STATE_SECRET="x",
+    )
 
     code, out, _ = coach("doctor", **env)
 
@@ -205,7 +215,9 @@ def test_doctor_checks_every_installed_workspace_in_oauth_mode(coach, fake_slack
     assert {"auth.test T1", "scopes T1", "auth.test T2", "scopes T2"} <= set(checks)
     assert "OAuth install at /slack/install" in checks["settings"][1]
     assert sorted(c.headers["Authorization"] for c in fake_slack.calls("auth.test")) == [
-        "Bearer xoxb-T1-secret", "Bearer xoxb-T2-secret"]
+        "Bearer xoxb-T1-secret",
+        "Bearer xoxb-T2-secret",
+    ]
 
 
 # --- coach purge -----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The timers of check-ins: APScheduler inside `coach run` (bot.runtime.Runtime), and
+"""The timers of check-ins: APScheduler inside `coach run` (bot.ops.runtime.Runtime), and
 `coach checkin` as a person (or cron) runs it, as a real process against the fake Web API."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import time_machine
 from sqlmodel import select
 
-from bot.runtime import Runtime
+from bot.ops.runtime import Runtime
 from storage.db import Database
 from storage.models import ChannelSettings, CheckinPost, Commitment, Enrolment
 from tests.test_cli import coach, coach_env
@@ -21,8 +21,11 @@ DECLARE = "Weekly active teams: 120 -> 300 teams by 2027-03-31 known 140"
 
 
 def checkin_posts(fake):
-    return [c for c in fake.calls("chat.postMessage", channel="C1")
-            if not c.get("thread_ts") and "check-in" in c.all_text().lower()]
+    return [
+        c
+        for c in fake.calls("chat.postMessage", channel="C1")
+        if not c.get("thread_ts") and "check-in" in c.all_text().lower()
+    ]
 
 
 def test_the_scheduler_catches_up_at_start_posts_once_and_stops(slack_sqlite):
@@ -62,14 +65,32 @@ def _seed_due_now(db_url: str) -> None:
     now = datetime.now(UTC)
     declared = now - timedelta(days=10)
     with db.session() as session:
-        c = Commitment(team_id="T1", channel_id="C1", number=1, outcome="Deals closed", baseline=4, target=20,
-                       unit="deals", start_date=declared.date(), due=(now + timedelta(days=90)).date(),
-                       owner_id="U1", declared_at=declared, home_ts="1700000000.000100")
+        c = Commitment(
+            team_id="T1",
+            channel_id="C1",
+            number=1,
+            outcome="Deals closed",
+            baseline=4,
+            target=20,
+            unit="deals",
+            start_date=declared.date(),
+            due=(now + timedelta(days=90)).date(),
+            owner_id="U1",
+            declared_at=declared,
+            home_ts="1700000000.000100",
+        )
         session.add(c)
         session.flush()
         session.add(Enrolment(commitment_id=c.id, user_id="U1", enrolled_at=declared))
-        session.add(ChannelSettings(team_id="T1", channel_id="C1", checkin_weekday=now.weekday(),
-                                    checkin_time="00:00", checkin_timezone="UTC"))
+        session.add(
+            ChannelSettings(
+                team_id="T1",
+                channel_id="C1",
+                checkin_weekday=now.weekday(),
+                checkin_time="00:00",
+                checkin_timezone="UTC",
+            )
+        )
     db.dispose()
 
 

@@ -18,8 +18,19 @@ from storage.models import Commitment, ProgressReport
 def declare(db, team="T1", user="U1", n=0):
     now = datetime.now(timezone.utc)
     return store.declare(
-        db, team_id=team, channel_id="C1", owner_id=user, outcome=f"Outcome {n}", baseline=1, target=2,
-        unit=None, due=date(2099, 1, 1), known=None, members=[], today=now.date(), now=now,
+        db,
+        team_id=team,
+        channel_id="C1",
+        owner_id=user,
+        outcome=f"Outcome {n}",
+        baseline=1,
+        target=2,
+        unit=None,
+        due=date(2099, 1, 1),
+        known=None,
+        members=[],
+        today=now.date(),
+        now=now,
     ).commitment
 
 

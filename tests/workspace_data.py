@@ -31,31 +31,82 @@ def seed_workspace(db: Database, team: str, channel: str = "C1", outcome: str = 
     """One of everything for `team`; returns the commitment's id."""
     with db.session() as session:
         commitment = Commitment(
-            team_id=team, channel_id=channel, number=1, outcome=f"{outcome} ({team})", baseline=120, target=300,
-            unit="teams", known=140.5, start_date=date(2026, 11, 26), due=date(2027, 3, 31), owner_id="U1",
-            declared_at=AT, home_ts="1700000001.000100",
+            team_id=team,
+            channel_id=channel,
+            number=1,
+            outcome=f"{outcome} ({team})",
+            baseline=120,
+            target=300,
+            unit="teams",
+            known=140.5,
+            start_date=date(2026, 11, 26),
+            due=date(2027, 3, 31),
+            owner_id="U1",
+            declared_at=AT,
+            home_ts="1700000001.000100",
         )
         session.add(commitment)
         session.flush()
         session.add(Enrolment(commitment_id=commitment.id, user_id="U1", enrolled_at=AT))
         session.add(Enrolment(commitment_id=commitment.id, user_id="U2", enrolled_at=AT + timedelta(hours=1)))
-        session.add(ProgressReport(commitment_id=commitment.id, user_id="U2", value=150,
-                                   note='two new teams, "finally", & <more>\non a new line', reported_at=AT + timedelta(days=7)))
-        breakdown = Breakdown(commitment_id=commitment.id, source="checkin", projected=210.25, opened_at=AT + timedelta(days=7))
+        session.add(
+            ProgressReport(
+                commitment_id=commitment.id,
+                user_id="U2",
+                value=150,
+                note='two new teams, "finally", & <more>\non a new line',
+                reported_at=AT + timedelta(days=7),
+            )
+        )
+        breakdown = Breakdown(
+            commitment_id=commitment.id, source="checkin", projected=210.25, opened_at=AT + timedelta(days=7)
+        )
         session.add(breakdown)
         session.flush()
-        session.add(Action(commitment_id=commitment.id, breakdown_id=breakdown.id, what="call the ten biggest teams, ünïcode",
-                           owner_id="U2", asker_id="U1", due=date(2026, 12, 10), created_at=AT + timedelta(days=7)))
-        conversation = BackgroundConversation(team_id=team, channel_id=channel, text="nothing ships here in under six months",
-                                              surfaced_by="U1", surfaced_at=AT)
+        session.add(
+            Action(
+                commitment_id=commitment.id,
+                breakdown_id=breakdown.id,
+                what="call the ten biggest teams, ünïcode",
+                owner_id="U2",
+                asker_id="U1",
+                due=date(2026, 12, 10),
+                created_at=AT + timedelta(days=7),
+            )
+        )
+        conversation = BackgroundConversation(
+            team_id=team,
+            channel_id=channel,
+            text="nothing ships here in under six months",
+            surfaced_by="U1",
+            surfaced_at=AT,
+        )
         session.add(conversation)
         session.flush()
         session.add(Recognition(conversation_id=conversation.id, user_id="U2", recognised_at=AT + timedelta(minutes=5)))
-        session.add(NewAgreement(conversation_id=conversation.id, team_id=team, channel_id=channel,
-                                 text="we ship every week", kind="possible", made_by="U1", made_at=AT + timedelta(days=1)))
+        session.add(
+            NewAgreement(
+                conversation_id=conversation.id,
+                team_id=team,
+                channel_id=channel,
+                text="we ship every week",
+                kind="possible",
+                made_by="U1",
+                made_at=AT + timedelta(days=1),
+            )
+        )
         session.add(ChannelSettings(team_id=team, channel_id=channel))
-        session.add(CheckinPost(team_id=team, channel_id=channel, iso_week="2026-W49", scheduled_for=AT,
-                                claimed_at=AT, posted_at=AT, ts="1700000002.000100"))
+        session.add(
+            CheckinPost(
+                team_id=team,
+                channel_id=channel,
+                iso_week="2026-W49",
+                scheduled_for=AT,
+                claimed_at=AT,
+                posted_at=AT,
+                ts="1700000002.000100",
+            )
+        )
         session.add(TeamCounter(team_id=team, last_commitment_number=1))
         session.add(ProcessedEvent(event_id=f"Ev-{team}", team_id=team, received_at=AT))
         return commitment.id
@@ -63,8 +114,15 @@ def seed_workspace(db: Database, team: str, channel: str = "C1", outcome: str = 
 
 def install_workspace(db: Database, team: str, token: str | None = None, **extra) -> Installation:
     installation = Installation(
-        app_id="A1", team_id=team, team_name=f"Team {team}", bot_token=token or f"xoxb-{team}-secret",
-        bot_id="B1", bot_user_id="UBOT", bot_scopes="chat:write,commands", user_id="U1", **extra,
+        app_id="A1",
+        team_id=team,
+        team_name=f"Team {team}",
+        bot_token=token or f"xoxb-{team}-secret",
+        bot_id="B1",
+        bot_user_id="UBOT",
+        bot_scopes="chat:write,commands",
+        user_id="U1",
+        **extra,
     )
     installation_store(db, CLIENT_ID).save(installation)
     return installation

@@ -19,12 +19,12 @@ from bot.actions import views
 from bot.checkins.plan import promise_facts
 from bot.coaching.integrity import PromiseState, can_revoke, promise_state
 from bot.commitments import access
-from bot.forms import form_values, text_value
 from bot.home.handlers import publish_home
-from bot.listening import CoachError, ModalErrors, guarded, tell
-from bot.posting import post
 from bot.services import Services
-from bot.slack_text import day, escape, unescape, user
+from bot.slack.forms import form_values, text_value
+from bot.slack.guard import CoachError, ModalErrors, guarded, tell
+from bot.slack.posting import post
+from bot.slack.text import day, escape, unescape, user
 from storage import actions as store
 from storage import checkins as checkin_store
 from storage.models import Action, ActionStatus, Commitment
@@ -172,8 +172,16 @@ def register(app: App, services: Services) -> None:
             open_now = checkin_store.open_breakdowns_of(db, commitment.id)
             breakdown_id = open_now[0].id if open_now else None
         ack()
-        added = store.add(db, commitment_id=commitment.id, breakdown_id=breakdown_id, what=what, owner_id=owner,
-                          asker_id=asker, due=due, now=services.now())
+        added = store.add(
+            db,
+            commitment_id=commitment.id,
+            breakdown_id=breakdown_id,
+            what=what,
+            owner_id=owner,
+            asker_id=asker,
+            due=due,
+            now=services.now(),
+        )
         if added.status == ActionStatus.PROMISED:
             _in_thread(client, commitment, views.promised(added))
             return
@@ -255,10 +263,12 @@ def register(app: App, services: Services) -> None:
         if countered is None:
             raise CoachError("You already answered this request.")
         if countered.request_channel and countered.request_ts:
-            message = views.request_answered(countered, c, f"You proposed {day(proposed)} instead; "
-                                                            f"waiting for {user(a.asker_id)}.")
-            client.chat_update(channel=countered.request_channel, ts=countered.request_ts,
-                               text=message[0], blocks=message[1])
+            message = views.request_answered(
+                countered, c, f"You proposed {day(proposed)} instead; waiting for {user(a.asker_id)}."
+            )
+            client.chat_update(
+                channel=countered.request_channel, ts=countered.request_ts, text=message[0], blocks=message[1]
+            )
         post(client, countered.asker_id, views.counter_dm(countered, c))
         _in_thread(client, c, views.countered(countered))
         refresh_home(client, body, opened_on_home)
@@ -296,8 +306,7 @@ def register(app: App, services: Services) -> None:
         reopened = store.reject_counter(db, a.id)
         if reopened is None:
             raise CoachError("This counter has already been answered.")
-        _replace_clicked(client, body, views.counter_answered(reopened, c, proposed,
-                                                              f"You kept {day(reopened.due)}."))
+        _replace_clicked(client, body, views.counter_answered(reopened, c, proposed, f"You kept {day(reopened.due)}."))
         _send_request(client, reopened, c, note=f"{user(a.asker_id)} keeps {day(reopened.due)}, not {day(proposed)}.")
 
     app.action(ids.COUNTER_REJECT)(counter_reject)

@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
-from bot.blocks import button, input_block, modal, section
 from bot import ids
-from bot.slack_text import day, escape, user
+from bot.slack.blocks import button, input_block, modal, section
+from bot.slack.text import day, escape, user
 from storage.models import Action, Commitment
 
 Message = tuple[str, list[dict]]
@@ -50,12 +50,23 @@ def action_modal(c: Commitment, breakdown_id: int | None, user_id: str, today: d
         "Add",
         [
             section(f"*{title(c)}*\nWhat will you do that you weren't going to do?"),
-            input_block(ids.WHAT, "What", {"type": "plain_text_input", "action_id": ids.WHAT, "max_length": MAX_WHAT},
-                   hint="One concrete action, e.g. \"Call the 5 biggest customers\"."),
-            input_block(ids.OWNER, "Who does it", {"type": "users_select", "action_id": ids.OWNER, "initial_user": user_id},
-                   hint="You: it's your promise. Someone else: they get a request they can accept, decline or counter."),
-            input_block(ids.DUE, "By when", {"type": "datepicker", "action_id": ids.DUE,
-                                        "initial_date": (today + timedelta(days=7)).isoformat()}),
+            input_block(
+                ids.WHAT,
+                "What",
+                {"type": "plain_text_input", "action_id": ids.WHAT, "max_length": MAX_WHAT},
+                hint='One concrete action, e.g. "Call the 5 biggest customers".',
+            ),
+            input_block(
+                ids.OWNER,
+                "Who does it",
+                {"type": "users_select", "action_id": ids.OWNER, "initial_user": user_id},
+                hint="You: it's your promise. Someone else: they get a request they can accept, decline or counter.",
+            ),
+            input_block(
+                ids.DUE,
+                "By when",
+                {"type": "datepicker", "action_id": ids.DUE, "initial_date": (today + timedelta(days=7)).isoformat()},
+            ),
         ],
         metadata=action_metadata(c.id, breakdown_id),
     )
@@ -82,8 +93,11 @@ def counter_modal(a: Action, c: Commitment, from_home: bool = False) -> dict:
         "Propose",
         [
             section(f"{user(a.asker_id)} asks you, for #{c.number}: {what(a)} by {day(a.due)}."),
-            input_block(ids.DUE, "By when you can promise it", {"type": "datepicker", "action_id": ids.DUE,
-                                                           "initial_date": a.due.isoformat()}),
+            input_block(
+                ids.DUE,
+                "By when you can promise it",
+                {"type": "datepicker", "action_id": ids.DUE, "initial_date": a.due.isoformat()},
+            ),
         ],
         metadata=counter_metadata(a.id, from_home),
     )

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from bot.coaching.parsing import ParseError
-from bot.slack_text import unescape
+from bot.slack.text import unescape
 
 MAX_TEXT = 1000  # a background conversation, and a new agreement
 

@@ -36,11 +36,11 @@ from bot.background.command import (
 )
 from bot.coaching.beliefs import limiting_belief
 from bot.coaching.parsing import ParseError
-from bot.forms import form_values, text_value
-from bot.listening import CoachError, ModalErrors, guarded, tell
-from bot.posting import post
 from bot.services import Services
-from bot.slack_text import escape, unescape
+from bot.slack.forms import form_values, text_value
+from bot.slack.guard import CoachError, ModalErrors, guarded, tell
+from bot.slack.posting import post
+from bot.slack.text import escape, unescape
 from storage import background as store
 from storage.models import BackgroundConversation
 
@@ -59,11 +59,13 @@ class BackgroundFlows:
     def __init__(self, services: Services):
         self.services = services
 
-    def surface(self, client, team_id: str, channel_id: str, user_id: str, text: str,
-                permalink: str | None = None) -> BackgroundConversation:
+    def surface(
+        self, client, team_id: str, channel_id: str, user_id: str, text: str, permalink: str | None = None
+    ) -> BackgroundConversation:
         s = self.services
-        conversation = store.surface(s.db, team_id=team_id, channel_id=channel_id, text=text, user_id=user_id,
-                                     now=s.now(), permalink=permalink)
+        conversation = store.surface(
+            s.db, team_id=team_id, channel_id=channel_id, text=text, user_id=user_id, now=s.now(), permalink=permalink
+        )
         try:
             ts = post(client, channel_id, views.conversation_message(store.summary(s.db, conversation)))
         except Exception:
@@ -183,7 +185,9 @@ def register(app: App, services: Services) -> BackgroundFlows:
             errors[ids.AGREEMENT] = problem.message
         kind = values.get(ids.KIND)
         if kind not in KINDS:
-            errors[ids.KIND] = "Pick what the new agreement is: possible, committed, breakthrough, breakdown or integrity."
+            errors[ids.KIND] = (
+                "Pick what the new agreement is: possible, committed, breakthrough, breakdown or integrity."
+            )
         if errors:
             raise ModalErrors(errors)
         try:
@@ -196,18 +200,28 @@ def register(app: App, services: Services) -> BackgroundFlows:
         user_id = body["user"]["id"]
         agreement = store.reinvent(services.db, conversation, text=text, kind=kind, user_id=user_id, now=services.now())
         if agreement is None:
-            raise ModalErrors({ids.AGREEMENT: "This background conversation was already reinvented; nothing changed. "
-                                              "Close this form to see its new agreement."})
+            raise ModalErrors(
+                {
+                    ids.AGREEMENT: "This background conversation was already reinvented; nothing changed. "
+                    "Close this form to see its new agreement."
+                }
+            )
         ack()
         try:
-            ts = post(client, conversation.channel_id, views.agreement_message(conversation, agreement, in_thread=False))
+            ts = post(
+                client, conversation.channel_id, views.agreement_message(conversation, agreement, in_thread=False)
+            )
         except Exception:
             store.undo_reinvent(services.db, agreement)
             raise
         store.set_agreement_ts(services.db, agreement.id, ts)
         if conversation.ts:
-            post(client, conversation.channel_id, views.agreement_message(conversation, agreement, in_thread=True),
-                 thread_ts=conversation.ts)
+            post(
+                client,
+                conversation.channel_id,
+                views.agreement_message(conversation, agreement, in_thread=True),
+                thread_ts=conversation.ts,
+            )
         flows.refresh(client, conversation)
 
     app.view(ids.AGREEMENT_MODAL)(agreement_submitted)
@@ -221,8 +235,9 @@ def register(app: App, services: Services) -> BackgroundFlows:
         if not channel_id:
             raise CoachError("I can only surface a message from a channel.")
         ack()
-        view = views.background_modal(channel_id, message.get("ts") or body.get("message_ts"),
-                                      prefill(readable(message.get("text") or "")))
+        view = views.background_modal(
+            channel_id, message.get("ts") or body.get("message_ts"), prefill(readable(message.get("text") or ""))
+        )
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
     app.shortcut(ids.SURFACE_BACKGROUND)(surface_shortcut)
@@ -233,13 +248,16 @@ def register(app: App, services: Services) -> BackgroundFlows:
             value = json.loads(action.get("value") or "")
             channel_id, message_ts, text = value["c"], value["ts"], value["t"]
         except (ValueError, KeyError, TypeError):
-            raise CoachError("That suggestion has expired. Surface it with `/background ‹what everyone knows›`.") from None
+            raise CoachError(
+                "That suggestion has expired. Surface it with `/background ‹what everyone knows›`."
+            ) from None
         clicked_in = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
         if clicked_in and clicked_in != channel_id:
             raise CoachError("That suggestion belongs to another channel.")
         ack()
-        client.views_open(trigger_id=body["trigger_id"],
-                          view=views.background_modal(channel_id, message_ts, prefill(str(text))))
+        client.views_open(
+            trigger_id=body["trigger_id"], view=views.background_modal(channel_id, message_ts, prefill(str(text)))
+        )
 
     app.action(ids.BACKGROUND_SUGGEST)(suggestion_clicked)
 

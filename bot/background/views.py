@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from typing import Callable, Sequence
 
-from bot.blocks import button, context, modal, section
 from bot import ids
 from bot.background.command import BACKGROUND_USAGE, EXAMPLE, KINDS, MAX_TEXT
-from bot.slack_text import escape, user, users
+from bot.slack.blocks import button, context, modal, section
+from bot.slack.text import escape, user, users
 from storage.background import ConversationSummary
 from storage.models import BackgroundConversation, Commitment, NewAgreement
 
@@ -141,10 +141,7 @@ def _listed(s: ConversationSummary) -> str:
 
 def list_message(summaries: Sequence[ConversationSummary]) -> Message:
     if not summaries:
-        text = (
-            "No background conversations surfaced in this channel yet. "
-            f"Surface one: `/background {EXAMPLE}`"
-        )
+        text = f"No background conversations surfaced in this channel yet. Surface one: `/background {EXAMPLE}`"
         return text, [section(text)]
     n = len(summaries)
     text = f"{n} background conversation{'s' if n != 1 else ''} in this channel, most recognised first"
@@ -205,10 +202,15 @@ def suggestion(sentence: str, value: str) -> Message:
     )
     return text, [
         section(text),
-        {"type": "actions", "block_id": "background_suggest",
-         "elements": [button("Surface it", ids.BACKGROUND_SUGGEST, value, style="primary")]},
-        context("Only you see this, and nothing is kept unless you surface it. `/background watch off` "
-                 "stops these suggestions in this channel."),
+        {
+            "type": "actions",
+            "block_id": "background_suggest",
+            "elements": [button("Surface it", ids.BACKGROUND_SUGGEST, value, style="primary")],
+        },
+        context(
+            "Only you see this, and nothing is kept unless you surface it. `/background watch off` "
+            "stops these suggestions in this channel."
+        ),
     ]
 
 
@@ -232,15 +234,19 @@ def checkin_section(new_this_week: Sequence[NewAgreement], running: Sequence[Con
         lines = [f"• ({kind_word(a.kind)}) {inline(a.text, 200)} · {user(a.made_by)}" for a in new_this_week[:8]]
         if len(new_this_week) > 8:
             lines.append(f"…and {len(new_this_week) - 8} more: `/background list`")
-        blocks.append(section(":handshake: *New agreements this week*\n" + "\n".join(lines),
-                               block_id="background_agreements"))
+        blocks.append(
+            section(":handshake: *New agreements this week*\n" + "\n".join(lines), block_id="background_agreements")
+        )
     if running:
         lines = [f"• {inline(s.conversation.text, 200)} · Me too: {s.recognition}" for s in running[:5]]
-        blocks.append(section(
-            ":speech_balloon: *Still running in the background*\n" + "\n".join(lines)
-            + "\nReady to replace one with a new agreement? Click *Reinvent* under it.",
-            block_id="background_running",
-        ))
+        blocks.append(
+            section(
+                ":speech_balloon: *Still running in the background*\n"
+                + "\n".join(lines)
+                + "\nReady to replace one with a new agreement? Click *Reinvent* under it.",
+                block_id="background_running",
+            )
+        )
     return blocks
 
 
@@ -266,9 +272,15 @@ def background_modal(channel_id: str, message_ts: str | None, initial: str | Non
             {
                 "type": "input",
                 "block_id": ids.TEXT,
-                "label": {"type": "plain_text", "text": "What does everyone here “know” that limits what seems possible?"},
+                "label": {
+                    "type": "plain_text",
+                    "text": "What does everyone here “know” that limits what seems possible?",
+                },
                 "element": _text_input(ids.TEXT, initial),
-                "hint": {"type": "plain_text", "text": f"An unspoken belief, e.g. “{EXAMPLE}”. It is posted in the channel."},
+                "hint": {
+                    "type": "plain_text",
+                    "text": f"An unspoken belief, e.g. “{EXAMPLE}”. It is posted in the channel.",
+                },
             }
         ],
         metadata=metadata,
@@ -276,9 +288,7 @@ def background_modal(channel_id: str, message_ts: str | None, initial: str | Non
 
 
 def agreement_modal(c: BackgroundConversation) -> dict:
-    options = [
-        {"text": {"type": "plain_text", "text": label}, "value": kind} for kind, label in KINDS.items()
-    ]
+    options = [{"text": {"type": "plain_text", "text": label}, "value": kind} for kind, label in KINDS.items()]
     return modal(
         ids.AGREEMENT_MODAL,
         "Reinvent",
@@ -295,8 +305,12 @@ def agreement_modal(c: BackgroundConversation) -> dict:
                 "type": "input",
                 "block_id": ids.KIND,
                 "label": {"type": "plain_text", "text": "It is a statement of"},
-                "element": {"type": "static_select", "action_id": ids.KIND, "options": options,
-                            "placeholder": {"type": "plain_text", "text": "Pick one"}},
+                "element": {
+                    "type": "static_select",
+                    "action_id": ids.KIND,
+                    "options": options,
+                    "placeholder": {"type": "plain_text", "text": "Pick one"},
+                },
             },
         ],
         metadata=str(c.id),

@@ -101,9 +101,7 @@ class ChannelCheckin:
     def changes(self) -> CheckinChanges:
         return CheckinChanges(
             open=[(c.commitment.id, c.review.projected) for c in self.checks if c.opens_breakdown],
-            close=[
-                (b.id, CLOSED_ENDED if c.ending else CLOSED_ON_TRACK) for c in self.checks for b in c.closes
-            ],
+            close=[(b.id, CLOSED_ENDED if c.ending else CLOSED_ON_TRACK) for c in self.checks for b in c.closes],
             end=[(c.commitment.id, c.ending) for c in self.checks if c.ending],
         )
 
@@ -175,14 +173,16 @@ def plan_channel(
     """`between` runs after each commitment (the runner lets other threads in there)."""
     checks = []
     for state in states:
-        checks.append(check_commitment(
-            state,
-            open_breakdowns.get(state.commitment.id, []),
-            actions.get(state.commitment.id, []),
-            today,
-            day_of,
-            last_checkin_day,
-        ))
+        checks.append(
+            check_commitment(
+                state,
+                open_breakdowns.get(state.commitment.id, []),
+                actions.get(state.commitment.id, []),
+                today,
+                day_of,
+                last_checkin_day,
+            )
+        )
         if between is not None:
             between()
     return ChannelCheckin(

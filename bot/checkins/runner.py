@@ -19,14 +19,14 @@ import itertools
 import logging
 import queue
 import threading
-from time import sleep
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from time import sleep
 from typing import Sequence
 
 from slack_sdk.errors import SlackApiError
 
-from bot.charts import Drawing, draw_chart, send_chart
+from bot.charts.upload import Drawing, draw_chart, send_chart
 from bot.checkins import views
 from bot.checkins.plan import ChannelCheckin, plan_channel
 from bot.coaching.schedule import Due, Schedule, due_checkin, first_after
@@ -143,7 +143,7 @@ def run_due_checkins(
     due = due_channels(services, now, channels)
     if not due:
         return []
-    chunks = [due[i:i + CHANNELS_AT_A_TIME] for i in range(0, len(due), CHANNELS_AT_A_TIME)]
+    chunks = [due[i : i + CHANNELS_AT_A_TIME] for i in range(0, len(due), CHANNELS_AT_A_TIME)]
     if dry_run:
         results = []
         for chunk in chunks:
@@ -249,8 +249,9 @@ def _planner(services: Services, due: list[DueChannel], now: datetime):
 
 def _failed(channel: DueChannel, error: Exception, dry_run: bool = False) -> CheckinResult:
     log.error("check-in of %s/%s failed", *channel.facts.key, exc_info=error)
-    return CheckinResult(*channel.facts.key, channel.due.week, channel.due.scheduled_for,
-                         error=type(error).__name__, dry_run=dry_run)
+    return CheckinResult(
+        *channel.facts.key, channel.due.week, channel.due.scheduled_for, error=type(error).__name__, dry_run=dry_run
+    )
 
 
 def _upload_charts(drawings: list[tuple[object, Drawing]]) -> None:
@@ -298,8 +299,9 @@ class _Pool:
                     self.idle.notify_all()
 
     def start(self) -> None:
-        self.threads = [threading.Thread(target=self._work, name=f"checkin-{n}", daemon=True)
-                        for n in range(self.workers)]
+        self.threads = [
+            threading.Thread(target=self._work, name=f"checkin-{n}", daemon=True) for n in range(self.workers)
+        ]
         for thread in self.threads:
             thread.start()
 
@@ -325,8 +327,7 @@ class _Pool:
 class _ChannelRun:
     """One channel's check-in: plan, claim, post, then its thread replies, then record it all."""
 
-    def __init__(self, services: Services, channel: DueChannel, now: datetime, pool: _Pool, planned,
-                 drawer: _Drawer):
+    def __init__(self, services: Services, channel: DueChannel, now: datetime, pool: _Pool, planned, drawer: _Drawer):
         self.services = services
         self.drawer = drawer
         self.channel = channel
@@ -377,8 +378,9 @@ class _ChannelRun:
             return None
         self.client = client
         self.changes = plan.changes()
-        opened = store.claim(db, plan.team_id, plan.channel_id, plan.due.week, plan.due.scheduled_for, self.now,
-                             self.changes.open)
+        opened = store.claim(
+            db, plan.team_id, plan.channel_id, plan.due.week, plan.due.scheduled_for, self.now, self.changes.open
+        )
         if opened is None:
             log.info("check-in %s for %s already claimed by another run", plan.due.week, plan.channel_id)
             result.error = "already_posted"
@@ -394,19 +396,29 @@ class _ChannelRun:
             log.exception("check-in in %s failed", plan.channel_id)
         if result.error:
             log.warning("check-in in %s failed: %s", plan.channel_id, result.error)
-            store.finish(db, plan.team_id, plan.channel_id, plan.due.week, ts=None, error=result.error, now=self.now,
-                         opened=opened.values())
+            store.finish(
+                db,
+                plan.team_id,
+                plan.channel_id,
+                plan.due.week,
+                ts=None,
+                error=result.error,
+                now=self.now,
+                opened=opened.values(),
+            )
             if result.error in PAUSE_ERRORS:
                 _pause(self.services, client, plan, result.error)
                 result.paused = True
             return None
         return _thread_replies(plan, self.services.day_of, opened)
 
-    def reply(self, index: int, home_ts: str, message: Message, breakdown_id: int | None,
-              chart: CommitmentState | None = None) -> None:
+    def reply(
+        self, index: int, home_ts: str, message: Message, breakdown_id: int | None, chart: CommitmentState | None = None
+    ) -> None:
         try:
-            ts = self.client.chat_postMessage(channel=self.plan.channel_id, thread_ts=home_ts, text=message[0],
-                                              blocks=message[1])["ts"]
+            ts = self.client.chat_postMessage(
+                channel=self.plan.channel_id, thread_ts=home_ts, text=message[0], blocks=message[1]
+            )["ts"]
             with self.lock:
                 self.posted_replies.append((index, home_ts, message))
                 if breakdown_id is not None:
@@ -428,8 +440,17 @@ class _ChannelRun:
         plan, result = self.plan, self.result
         result.replies = [(ts, message) for _, ts, message in sorted(self.posted_replies, key=lambda r: r[0])]
         try:
-            store.finish(self.services.db, plan.team_id, plan.channel_id, plan.due.week, ts=result.ts, error=None,
-                         now=self.now, changes=self.changes, announced=self.announced)
+            store.finish(
+                self.services.db,
+                plan.team_id,
+                plan.channel_id,
+                plan.due.week,
+                ts=result.ts,
+                error=None,
+                now=self.now,
+                changes=self.changes,
+                announced=self.announced,
+            )
         except Exception:
             log.exception("could not record the check-in of %s", plan.channel_id)
             result.error = "not_recorded"

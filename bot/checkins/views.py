@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.background.views import checkin_section
-from bot.blocks import button, context, section
 from bot import ids
+from bot.background.views import checkin_section
 from bot.checkins.plan import ChannelCheckin, CommitmentCheck, Coverage, DueAction
 from bot.coaching.integrity import Integrity, PromiseState
 from bot.coaching.schedule import Schedule
 from bot.coaching.trajectory import Verdict
 from bot.commitments.facts import Review
-from bot.slack_text import day, days_left, escape, progress_bar, quantity, user
+from bot.slack.blocks import button, context, section
+from bot.slack.text import day, days_left, escape, progress_bar, quantity, user
 from storage.models import Action, Commitment, CommitmentStatus
 
 Message = tuple[str, list[dict]]
@@ -41,7 +41,7 @@ def add_action_button(commitment_id: int, breakdown_id: int | None) -> dict:
 
 
 def done_buttons(action: Action, state: PromiseState) -> list[dict]:
-    """"Done" while not done; "Not done" only while it can still be revoked (open)."""
+    """ "Done" while not done; "Not done" only while it can still be revoked (open)."""
     buttons = [button("Done", ids.ACTION_KEPT, str(action.id), "primary")]
     if state is PromiseState.OPEN:
         buttons.append(button("Not done", ids.ACTION_NOT_KEPT, str(action.id)))
@@ -114,9 +114,7 @@ def _summary(plan: ChannelCheckin) -> str:
     counts = {
         "on track": sum(1 for c in active if c.review.verdict is Verdict.ON_TRACK and not c.in_breakdown),
         "in breakdown": sum(1 for c in active if c.in_breakdown),
-        "not judged yet": sum(
-            1 for c in active if c.review.verdict is Verdict.NOT_JUDGED and not c.in_breakdown
-        ),
+        "not judged yet": sum(1 for c in active if c.review.verdict is Verdict.NOT_JUDGED and not c.in_breakdown),
     }
     parts = [f"{n} {word}" for word, n in counts.items() if n]
     noun = "active commitment" if len(active) == 1 else "active commitments"
@@ -166,8 +164,10 @@ def _check_blocks(check: CommitmentCheck, today: date, day_of) -> list[dict]:
         lines.append(":construction: New breakdown, announced in its thread. What new action will you take?")
     elif check.still_open is not None:
         opened = day_of(check.still_open.opened_at)
-        promised = "no new promise yet" if not check.promises_since else (
-            "1 new promise since" if check.promises_since == 1 else f"{check.promises_since} new promises since"
+        promised = (
+            "no new promise yet"
+            if not check.promises_since
+            else ("1 new promise since" if check.promises_since == 1 else f"{check.promises_since} new promises since")
         )
         lines.append(f":construction: Breakdown open for {for_days((today - opened).days)} · {promised}")
     elif check.closes:
@@ -204,14 +204,18 @@ def checkin_messages(plan: ChannelCheckin, day_of) -> list[Message]:
     groups = [_check_blocks(check, plan.today, day_of) for check in plan.checks]
     if plan.background is not None:
         groups.append(checkin_section(plan.background.new_this_week, plan.background.running))
-    groups.append([context(
-        f"Check-ins here: {plan.schedule.describe()}. Change with `/commit checkin ‹weekday› ‹HH:MM› [timezone]`."
-    )])
+    groups.append(
+        [
+            context(
+                f"Check-ins here: {plan.schedule.describe()}. Change with `/commit checkin ‹weekday› ‹HH:MM› [timezone]`."
+            )
+        ]
+    )
     pages: list[list[dict]] = [header]
     capacity = MAX_BLOCKS
     for group in groups:
         for start in range(0, len(group), MAX_BLOCKS - 1):
-            part = group[start:start + MAX_BLOCKS - 1]
+            part = group[start : start + MAX_BLOCKS - 1]
             if len(pages[-1]) + len(part) > capacity:
                 pages.append([])
                 capacity = MAX_BLOCKS - 1  # a continued page starts with its own line
@@ -269,8 +273,10 @@ def declared_breakdown(r: Review, declared_by: str, what: str, breakdown_id: int
 
 def breakdown_closed(r: Review, days_open: int, promises_since: int) -> Message:
     c = r.commitment
-    promised = "" if not promises_since else (
-        " with 1 new promise" if promises_since == 1 else f" with {promises_since} new promises"
+    promised = (
+        ""
+        if not promises_since
+        else (" with 1 new promise" if promises_since == 1 else f" with {promises_since} new promises")
     )
     text = (
         f":white_check_mark: #{c.number} is back on track: the trajectory reaches "

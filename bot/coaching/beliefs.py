@@ -45,7 +45,9 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u20
 _CODE_BLOCK = re.compile(r"```.*?(?:```|$)", re.DOTALL)
 _INLINE_CODE = re.compile(r"`[^`\n]*`?")
 _QUOTED_LINE = re.compile(r"^\s*(?:>|&gt;).*$", re.MULTILINE)
-_DOUBLE_QUOTED = re.compile(r"\"[^\"\n]*\"?|\u201c[^\u201d\n]*\u201d?|\u00ab[^\u00bb\n]*\u00bb?|\u201e[^\u201c\u201d\n]*[\u201c\u201d]?")
+_DOUBLE_QUOTED = re.compile(
+    r"\"[^\"\n]*\"?|\u201c[^\u201d\n]*\u201d?|\u00ab[^\u00bb\n]*\u00bb?|\u201e[^\u201c\u201d\n]*[\u201c\u201d]?"
+)
 _SINGLE_CURLY_QUOTED = re.compile(r"\u2018[^\u2019\n]*\u2019")
 _SLACK_MARKUP = re.compile(r"<[^<>\n]*>")
 _URL = re.compile(r"\b(?:https?|ftp)://\S+|\bwww\.\S+", re.IGNORECASE)
@@ -57,8 +59,7 @@ _OPENER = (
     r"hey|yeah|yes|no|i mean|come on|like|then|also|really|wait)\b[\s,:-]*)*"
 )
 _QUESTION_START = re.compile(
-    _OPENER
-    + r"(?:why|how|what|who|when|where|which|whether|can|can't|cant|cannot|could|couldn't|would|"
+    _OPENER + r"(?:why|how|what|who|when|where|which|whether|can|can't|cant|cannot|could|couldn't|would|"
     r"wouldn't|will|won't|wont|is|isn't|are|aren't|was|wasn't|do|don't|does|doesn't|did|didn't|"
     r"should|shouldn't|shall|may|might|must|have|haven't|has|hasn't|am)\b",
     re.IGNORECASE,
@@ -187,9 +188,7 @@ PATTERNS: tuple[Pattern, ...] = (
     ),
     _p(
         "nothing ships here",
-        r"\bnothing\s+(?:ever\s+)?(?:ships|changes|gets done|moves|happens|launches|gets shipped)\s+"
-        + _HERE
-        + r"\b",
+        r"\bnothing\s+(?:ever\s+)?(?:ships|changes|gets done|moves|happens|launches|gets shipped)\s+" + _HERE + r"\b",
         "Nothing ships here in under six months.",
     ),
     _p(
@@ -257,7 +256,7 @@ def _belief_in(sentence: str) -> Belief | None:
             before = sentence[: match.start()]
             if _NEGATED_BEFORE.search(before) or _DISPUTED_BEFORE.search(before):
                 continue
-            if pattern.name == "will never" and re.search(r"\bagain\b", sentence[match.end():], re.IGNORECASE):
+            if pattern.name == "will never" and re.search(r"\bagain\b", sentence[match.end() :], re.IGNORECASE):
                 continue
             if re.search(r"\b(?:can'?t|cannot|can not)\s+not\b", sentence, re.IGNORECASE):
                 continue  # "we can't not do this": a must, not a limit

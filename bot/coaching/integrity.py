@@ -79,10 +79,7 @@ class Integrity:
         """E.g. "92% (11 of 12 honoured) · kept 75%", or "no promises due yet"."""
         if self.ratio is None or self.kept_rate is None:
             return "no promises due yet"
-        return (
-            f"{_percent(self.ratio)}% ({self.honoured} of {self.due} honoured)"
-            f" · kept {_percent(self.kept_rate)}%"
-        )
+        return f"{_percent(self.ratio)}% ({self.honoured} of {self.due} honoured) · kept {_percent(self.kept_rate)}%"
 
 
 def integrity(promises: Iterable[PromiseFacts], today: date) -> Integrity:
@@ -101,9 +98,7 @@ def integrity(promises: Iterable[PromiseFacts], today: date) -> Integrity:
     return Integrity(honoured=honoured, due=due, kept=kept)
 
 
-def enrolment_coverage(
-    enrolled: Iterable[str], promise_owners: Iterable[str]
-) -> float | None:
+def enrolment_coverage(enrolled: Iterable[str], promise_owners: Iterable[str]) -> float | None:
     """Enrolled people holding at least one promise / enrolled people (None if nobody)."""
     people = set(enrolled)
     if not people:

@@ -47,8 +47,7 @@ COMMIT_USAGE = "\n".join(
         "e.g. `/commit progress #3 145 two new teams onboarded`",
         "• `/commit breakdown #N ‹what happened›` — declare a breakdown, "
         "e.g. `/commit breakdown #3 the launch slipped by a month`",
-        "• `/commit withdraw #N ‹reason›` — end your commitment, "
-        "e.g. `/commit withdraw #3 merged into #5`",
+        "• `/commit withdraw #N ‹reason›` — end your commitment, e.g. `/commit withdraw #3 merged into #5`",
         "• `/commit checkin ‹weekday› ‹HH:MM› [timezone]` — set this channel's weekly check-in, "
         "e.g. `/commit checkin monday 09:00 Europe/Paris`",
         "• `/commit checkin off` — stop this channel's weekly check-in",
@@ -77,9 +76,7 @@ def _quote(text: str, limit: int = 40) -> str:
 
 # ---------------------------------------------------------------- numbers
 
-_NUMBER_RE = re.compile(
-    r"([+\-\u2212]?)((?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?|\.[0-9]+)(%?)"
-)
+_NUMBER_RE = re.compile(r"([+\-\u2212]?)((?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?|\.[0-9]+)(%?)")
 _NUMBER_PREFIX_RE = re.compile(r"[+\-\u2212]?[0-9][0-9,.]*%?")
 
 
@@ -149,9 +146,7 @@ def _parse_due(text: str) -> date:
             raise ValueError(cleaned)
         return date(*(int(part) for part in match.groups()))
     except ValueError:
-        raise ParseError(
-            f"I couldn't read `{_quote(cleaned)}` as a date. {DATE_FORMAT_HINT}.", "due"
-        ) from None
+        raise ParseError(f"I couldn't read `{_quote(cleaned)}` as a date. {DATE_FORMAT_HINT}.", "due") from None
 
 
 def _split_arrow(head: str) -> tuple[str, str, bool]:
@@ -263,9 +258,7 @@ def parse_declaration(text: str) -> Declaration:
         _parse_rest("", text)
     except (_NotADeclaration, ParseError):
         raise ParseError("That doesn't look like a declaration.") from None
-    raise ParseError(
-        f"Start with the outcome, then a colon, e.g. `{SPEC_EXAMPLE}`.", "outcome"
-    )
+    raise ParseError(f"Start with the outcome, then a colon, e.g. `{SPEC_EXAMPLE}`.", "outcome")
 
 
 def format_declaration(d: Declaration) -> str:
@@ -297,15 +290,11 @@ def validate_declaration(d: Declaration, today: date) -> list[ParseError]:
         if value is not None and not math.isfinite(value):
             problems.append(ParseError(f"The {field} must be a finite number.", field))
     if d.target == d.baseline:
-        problems.append(
-            ParseError("The target must differ from the baseline: commit to a change.", "target")
-        )
+        problems.append(ParseError("The target must differ from the baseline: commit to a change.", "target"))
     if d.unit is not None and len(d.unit) > MAX_UNIT:
         problems.append(ParseError(f"Keep the unit to {MAX_UNIT} characters.", "unit"))
     if d.due <= today:
-        problems.append(
-            ParseError(f"The due date must be after today ({today.isoformat()}).", "due")
-        )
+        problems.append(ParseError(f"The due date must be after today ({today.isoformat()}).", "due"))
     return problems
 
 
@@ -429,9 +418,7 @@ def _number_for(subcommand: str, text: str) -> int:
 def _long_text(subcommand: str, text: str, what: str) -> str:
     cleaned = text.strip()
     if len(cleaned) > MAX_NOTE:
-        raise _usage_error(
-            subcommand, "note", f"Keep the {what} to {MAX_NOTE} characters (it has {len(cleaned)})."
-        )
+        raise _usage_error(subcommand, "note", f"Keep the {what} to {MAX_NOTE} characters (it has {len(cleaned)}).")
     return cleaned
 
 
@@ -463,9 +450,7 @@ def _parse_progress(rest: str) -> Progress:
     return Progress(number, value, note or None)
 
 
-def _parse_number_and_text(
-    subcommand: str, rest: str, what: str, missing: str
-) -> tuple[int, str]:
+def _parse_number_and_text(subcommand: str, rest: str, what: str, missing: str) -> tuple[int, str]:
     parts = rest.split(None, 1)
     if not parts:
         raise _usage_error(subcommand)
@@ -477,15 +462,11 @@ def _parse_number_and_text(
 
 
 def _parse_breakdown(rest: str) -> DeclareBreakdown:
-    return DeclareBreakdown(
-        *_parse_number_and_text("breakdown", rest, "description", "Say what happened.")
-    )
+    return DeclareBreakdown(*_parse_number_and_text("breakdown", rest, "description", "Say what happened."))
 
 
 def _parse_withdraw(rest: str) -> Withdraw:
-    return Withdraw(
-        *_parse_number_and_text("withdraw", rest, "reason", "Say why you withdraw it.")
-    )
+    return Withdraw(*_parse_number_and_text("withdraw", rest, "reason", "Say why you withdraw it."))
 
 
 @functools.lru_cache(maxsize=1)

@@ -93,10 +93,7 @@ def _slots_around(schedule: Schedule, moment: datetime, weeks_before: int, weeks
     tz = schedule.tz
     today = _utc(moment).astimezone(tz).date()
     monday = today - timedelta(days=today.weekday())
-    days = [
-        monday + timedelta(weeks=w, days=schedule.weekday)
-        for w in range(-weeks_before, weeks_after + 1)
-    ]
+    days = [monday + timedelta(weeks=w, days=schedule.weekday) for w in range(-weeks_before, weeks_after + 1)]
     return [local_moment(day, schedule.at, tz) for day in days]
 
 

@@ -6,10 +6,10 @@ Time is counted in whole days: x = days since the commitment's start date.
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import Enum
+from typing import NamedTuple
 
 WINDOW_DAYS = 28
 MIN_AGE_DAYS = 7
@@ -102,7 +102,10 @@ def _flat(facts: CommitmentFacts, value: float) -> Line:
 def _latest_known_value(facts: CommitmentFacts, today: date) -> float:
     """The latest value known by today; the baseline counts as a report on the start date."""
     past = CommitmentFacts(
-        facts.baseline, facts.target, facts.start, facts.due,
+        facts.baseline,
+        facts.target,
+        facts.start,
+        facts.due,
         tuple(r for r in facts.reports if r.day <= today),
     )
     latest = latest_report(past)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.listening import CoachError
 from bot.services import Services
+from bot.slack.guard import CoachError
 from storage import commitments as store
 from storage.models import Commitment, CommitmentStatus
 
@@ -39,7 +39,9 @@ def by_id(services: Services, team_id: str, commitment_id: str | int) -> Commitm
 
 def active(commitment: Commitment) -> Commitment:
     if commitment.status != CommitmentStatus.ACTIVE:
-        raise CoachError(f"#{commitment.number} {ENDED_WORD.get(commitment.status, 'has ended')}; it takes no more updates.")
+        raise CoachError(
+            f"#{commitment.number} {ENDED_WORD.get(commitment.status, 'has ended')}; it takes no more updates."
+        )
     return commitment
 
 

@@ -94,7 +94,7 @@ class FollowUps:
         commitment = state.commitment
         client = s.client_for(commitment.team_id)
         for start in range(0, len(reports), PER_REPLY):
-            chunk = reports[start:start + PER_REPLY]
+            chunk = reports[start : start + PER_REPLY]
             r = review(_as_of(state, chunk[-1]), s.today(), s.day_of)
             if len(chunk) == 1:
                 message = views.progress_reply(commitment, chunk[0], r)
@@ -106,8 +106,11 @@ class FollowUps:
                 log.warning("could not reply in #%s's thread: %s", commitment.number, error.response.get("error"))
             except Exception:  # Slack out of reach: these reports, and the rest, at the next poll
                 store.unclaim(s.db, [report.id for report in reports[start:]])
-                log.warning("could not reach Slack to reply in #%s's thread; trying again later",
-                            commitment.number, exc_info=True)
+                log.warning(
+                    "could not reach Slack to reply in #%s's thread; trying again later",
+                    commitment.number,
+                    exc_info=True,
+                )
                 return False
         facts = facts_of(state, s.day_of)
         for report in reports:

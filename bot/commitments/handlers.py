@@ -10,18 +10,18 @@ from slack_sdk.errors import SlackApiError
 
 from bot import ids
 from bot.background import views as background_views
-from bot.charts import upload_chart
+from bot.charts.upload import upload_chart
 from bot.coaching import parsing
 from bot.coaching.parsing import Declaration, ParseError
-from bot.commit_command import CommandRequest, CommitRouter, with_usage
 from bot.commitments import access, views
 from bot.commitments.facts import ambition_of, review
 from bot.commitments.followups import FollowUps
-from bot.forms import form_values, text_value
-from bot.listening import CoachError, ModalErrors, guarded
-from bot.posting import post
 from bot.services import Services
-from bot.slack_text import escape, quantity, unescape
+from bot.slack.commands import CommandRequest, CommitRouter, with_usage
+from bot.slack.forms import form_values, text_value
+from bot.slack.guard import CoachError, ModalErrors, guarded
+from bot.slack.posting import post
+from bot.slack.text import escape, quantity, unescape
 from storage import background as background_store
 from storage import commitments as store
 from storage.models import Commitment, CommitmentStatus, ProgressReport
@@ -115,7 +115,9 @@ def register(app: App, router: CommitRouter, services: Services, follow_up_here:
 
     @router.on(parsing.Help, quick=True)
     def help_(req: CommandRequest) -> None:
-        req.reply(with_usage("*Breakthrough Coach*: declare what you commit to, far beyond what you know how to produce."))
+        req.reply(
+            with_usage("*Breakthrough Coach*: declare what you commit to, far beyond what you know how to produce.")
+        )
 
     @router.on(parsing.OpenModal)
     def open_modal(req: CommandRequest) -> None:
@@ -137,7 +139,8 @@ def register(app: App, router: CommitRouter, services: Services, follow_up_here:
         reviews = [review(s, services.today(), services.day_of) for s in states]
         text, blocks = views.status_list(reviews)
         agreements = background_views.status_part(
-            background_store.agreements_for_channel(services.db, req.team_id, req.channel_id))
+            background_store.agreements_for_channel(services.db, req.team_id, req.channel_id)
+        )
         req.reply(text, blocks[: 50 - len(agreements)] + agreements)
 
     @router.on(parsing.StatusOne, quick=True)
@@ -151,8 +154,9 @@ def register(app: App, router: CommitRouter, services: Services, follow_up_here:
         """Store and answer; the home thread is told after (bot/commitments/followups.py)."""
         p = req.parsed
         s = services
-        recorded = store.record_progress(s.db, req.team_id, req.channel_id, p.number, req.user_id, p.value, p.note,
-                                         s.now())
+        recorded = store.record_progress(
+            s.db, req.team_id, req.channel_id, p.number, req.user_id, p.value, p.note, s.now()
+        )
         if recorded is None:  # nothing stored: say why
             commitment = access.in_channel(s, req.team_id, req.channel_id, p.number)
             access.enrolled(s, access.active(commitment), req.user_id)
@@ -291,8 +295,9 @@ def picked_channel(client, channel_id) -> str:
         channel = client.conversations_info(channel=channel_id).get("channel") or {}
     except SlackApiError as error:
         if error.response.get("error") in ("channel_not_found", "not_in_channel"):
-            raise ModalErrors({ids.CHANNEL: "I can't see that channel. Invite me there first (`/invite @coach`)."}) \
-                from None
+            raise ModalErrors(
+                {ids.CHANNEL: "I can't see that channel. Invite me there first (`/invite @coach`)."}
+            ) from None
         return channel_id  # can't tell now: posting will join it, or say what went wrong
     if channel.get("is_archived"):
         raise ModalErrors({ids.CHANNEL: "That channel is archived. Pick another one."})

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bot.blocks import button, context, input_block, modal, number_input, section, text_input
 from bot import ids
 from bot.coaching.ambition import Ambition, Band
 from bot.coaching.trajectory import Verdict
 from bot.commitments.facts import Review
-from bot.slack_text import days_left, escape, progress_bar, quantity, user, users
+from bot.slack.blocks import button, context, input_block, modal, number_input, section, text_input
+from bot.slack.text import days_left, escape, progress_bar, quantity, user, users
 from storage.commitments import CommitmentState
 from storage.models import Commitment, ProgressReport
 
@@ -120,11 +120,15 @@ def status_card(r: Review) -> Message:
 
 def status_line(r: Review) -> str:
     c = r.commitment
-    verdict = {
-        Verdict.ON_TRACK: "on track",
-        Verdict.BREAKDOWN: "breakdown",
-        Verdict.NOT_JUDGED: "not judged yet",
-    }[r.verdict] if r.has_reports else "no reports yet"
+    verdict = (
+        {
+            Verdict.ON_TRACK: "on track",
+            Verdict.BREAKDOWN: "breakdown",
+            Verdict.NOT_JUDGED: "not judged yet",
+        }[r.verdict]
+        if r.has_reports
+        else "no reports yet"
+    )
     return (
         f"*#{c.number}* {escape(c.outcome)} · {quantity(r.current, c.unit)} of {quantity(c.target, c.unit)} "
         f"({round(r.fraction * 100)}%) · {verdict} · {days_left(r.today, c.due)}"
@@ -165,8 +169,10 @@ def progress_digest(c: Commitment, reports, r: Review) -> Message:
         f"{len(reports)} progress reports on #{c.number}: now at {quantity(r.current, c.unit)} "
         f"({round(r.fraction * 100)}% of the way from {quantity(c.baseline, c.unit)} to {quantity(c.target, c.unit)})."
     )
-    lines = [section(f"{user(x.user_id)} reported {quantity(x.value, c.unit)}" + (f"\n> {escape(x.note)}" if x.note else ""))
-             for x in reports]
+    lines = [
+        section(f"{user(x.user_id)} reported {quantity(x.value, c.unit)}" + (f"\n> {escape(x.note)}" if x.note else ""))
+        for x in reports
+    ]
     return text, [section(text), *lines, context(verdict_line(r))]
 
 
@@ -195,12 +201,20 @@ def enrolled_reply(c: Commitment, user_id: str, enrolled: tuple[str, ...]) -> Me
 
 def channel_picker() -> dict:
     """commit_modal's `channel` input, for a modal opened outside any channel (App Home)."""
-    return input_block(ids.CHANNEL, "Channel: where the team works on it", {
-        "type": "conversations_select",
-        "action_id": ids.CHANNEL,
-        "filter": {"include": ["public", "private"], "exclude_bot_users": True,
-                   "exclude_external_shared_channels": True},
-    }, hint="The announcement becomes the commitment's home thread there.")
+    return input_block(
+        ids.CHANNEL,
+        "Channel: where the team works on it",
+        {
+            "type": "conversations_select",
+            "action_id": ids.CHANNEL,
+            "filter": {
+                "include": ["public", "private"],
+                "exclude_bot_users": True,
+                "exclude_external_shared_channels": True,
+            },
+        },
+        hint="The announcement becomes the commitment's home thread there.",
+    )
 
 
 def commit_modal(channel_id: str, today: date) -> dict:
@@ -210,18 +224,31 @@ def commit_modal(channel_id: str, today: date) -> dict:
         ids.COMMIT_MODAL,
         "Declare a commitment",
         "Declare",
-        ([] if channel_id else [channel_picker()]) + [
-            input_block(ids.OUTCOME, "Outcome", text_input(ids.OUTCOME, max_length=200),
-                   hint="A measurable result far beyond what you know how to produce."),
+        ([] if channel_id else [channel_picker()])
+        + [
+            input_block(
+                ids.OUTCOME,
+                "Outcome",
+                text_input(ids.OUTCOME, max_length=200),
+                hint="A measurable result far beyond what you know how to produce.",
+            ),
             input_block(ids.BASELINE, "Baseline: where you are now", number_input(ids.BASELINE)),
             input_block(ids.TARGET, "Target: where you commit to be", number_input(ids.TARGET)),
             input_block(ids.UNIT, "Unit", text_input(ids.UNIT, max_length=40), optional=True),
-            input_block(ids.DUE, "Due date", {"type": "datepicker", "action_id": ids.DUE,
-                                         "initial_date": (today + timedelta(days=90)).isoformat()}),
-            input_block(ids.KNOWN, "Known: what you'd reach anyway, managing well", number_input(ids.KNOWN),
-                   optional=True),
-            input_block(ids.MEMBERS, "Enrol these people too", {"type": "multi_users_select", "action_id": ids.MEMBERS},
-                   optional=True),
+            input_block(
+                ids.DUE,
+                "Due date",
+                {"type": "datepicker", "action_id": ids.DUE, "initial_date": (today + timedelta(days=90)).isoformat()},
+            ),
+            input_block(
+                ids.KNOWN, "Known: what you'd reach anyway, managing well", number_input(ids.KNOWN), optional=True
+            ),
+            input_block(
+                ids.MEMBERS,
+                "Enrol these people too",
+                {"type": "multi_users_select", "action_id": ids.MEMBERS},
+                optional=True,
+            ),
         ],
         metadata=channel_id,
     )

@@ -13,8 +13,8 @@ from bot.coaching.integrity import Integrity, PromiseFacts, PromiseState, integr
 from bot.commitments import views as commitment_views
 from bot.commitments.facts import review
 from bot.home import views
-from bot.listening import guarded
 from bot.services import Services
+from bot.slack.guard import guarded
 from storage import actions as action_store
 from storage import commitments as commitment_store
 from storage import home as store
@@ -43,17 +43,16 @@ def actions_part(
         elif a.status == ActionStatus.REQUESTED and a.owner_id == user_id:
             requests.append(views.ActionItem(a.id, c.number, a.what, a.due, asker_id=a.asker_id))
         elif a.status == ActionStatus.COUNTERED and a.asker_id == user_id:
-            requests.append(views.ActionItem(a.id, c.number, a.what, a.due, owner_id=a.owner_id,
-                                             countered_due=a.countered_due))
+            requests.append(
+                views.ActionItem(a.id, c.number, a.what, a.due, owner_id=a.owner_id, countered_due=a.countered_due)
+            )
     return open_actions, requests, integrity(promised, today) if promised else None
 
 
 def home_for(services: Services, team_id: str, user_id: str) -> dict:
     """The person's home view: a handful of queries whatever the number of commitments."""
     today = services.today()
-    commitments = store.commitments_of(
-        services.db, team_id, user_id, services.now() - timedelta(days=ENDED_SHOWN_DAYS)
-    )
+    commitments = store.commitments_of(services.db, team_id, user_id, services.now() - timedelta(days=ENDED_SHOWN_DAYS))
     reviews = [review(s, today, services.day_of) for s in commitment_store.load_states(services.db, commitments)]
     open_actions, requests, own_integrity = actions_part(
         action_store.of_person(services.db, team_id, user_id), user_id, today

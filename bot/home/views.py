@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Callable, Sequence
 
-from bot.blocks import button, context, divider, header
 from bot import ids
 from bot.coaching.integrity import Integrity
 from bot.coaching.trajectory import Verdict
 from bot.commitments.facts import Review
 from bot.commitments.views import title, verdict_line
-from bot.slack_text import days_left, escape, progress_bar, quantity, user
+from bot.slack.blocks import button, context, divider, header
+from bot.slack.text import days_left, escape, progress_bar, quantity, user
 from storage.models import Breakdown, Commitment, CommitmentStatus
 
 MAX_BLOCKS = 100  # Block Kit's limit for a home tab
@@ -98,12 +98,18 @@ def commitments_section(reviews: Sequence[Review], user_id: str) -> list[dict]:
     ended = [r.commitment for r in reviews if r.commitment.status != CommitmentStatus.ACTIVE]
     blocks = [header("Your commitments")]
     if not active:
-        blocks.append(_section(
-            "You're not in on any active commitment yet. Declare one, or click *I'm in* on a "
-            "commitment announced in one of your channels."
-        ))
-    blocks += _capped(active, MAX_COMMITMENTS, lambda r: commitment_card(r, user_id),
-                      "`/commit status` in each channel lists them all.")
+        blocks.append(
+            _section(
+                "You're not in on any active commitment yet. Declare one, or click *I'm in* on a "
+                "commitment announced in one of your channels."
+            )
+        )
+    blocks += _capped(
+        active,
+        MAX_COMMITMENTS,
+        lambda r: commitment_card(r, user_id),
+        "`/commit status` in each channel lists them all.",
+    )
     if ended:
         lines = [f"*{title(c)}* · <#{c.channel_id}> · {ENDED.get(c.status, 'ended')}" for c in ended[:MAX_ENDED]]
         blocks.append(context("Recently ended:\n" + "\n".join(lines)))
@@ -117,15 +123,24 @@ def breakdown_card(breakdown: Breakdown, c: Commitment, today: date, day_of: Cal
     days_open = max(0, (today - day_of(breakdown.opened_at)).days)
     opened = "opened today" if days_open == 0 else f"open {days_open} day{'s' if days_open != 1 else ''}"
     if breakdown.what:
-        said = f"{user(breakdown.declared_by)} declared it: {escape(breakdown.what)}" if breakdown.declared_by \
+        said = (
+            f"{user(breakdown.declared_by)} declared it: {escape(breakdown.what)}"
+            if breakdown.declared_by
             else escape(breakdown.what)
+        )
     elif breakdown.projected is not None:
-        said = (f"Heading for {quantity(breakdown.projected, c.unit)} by {c.due.isoformat()} against "
-                f"{quantity(c.target, c.unit)} committed.")
+        said = (
+            f"Heading for {quantity(breakdown.projected, c.unit)} by {c.due.isoformat()} against "
+            f"{quantity(c.target, c.unit)} committed."
+        )
     else:
         said = f"Committed {quantity(c.target, c.unit)} by {c.due.isoformat()}."
-    return [_section(f":rotating_light: *{title(c)}* · <#{c.channel_id}> · {opened}\n{said}\n"
-                     "What new action will you take? Add it in the commitment's home thread.")]
+    return [
+        _section(
+            f":rotating_light: *{title(c)}* · <#{c.channel_id}> · {opened}\n{said}\n"
+            "What new action will you take? Add it in the commitment's home thread."
+        )
+    ]
 
 
 def breakdowns_section(
@@ -135,8 +150,12 @@ def breakdowns_section(
     if not breakdowns:
         return blocks + [context("No open breakdowns in your commitments.")]
     blocks.append(context("A breakdown is the normal state of people up to something big: a call for new action."))
-    return blocks + _capped(list(breakdowns), MAX_BREAKDOWNS, lambda pair: breakdown_card(*pair, today, day_of),
-                            "Each check-in lists them in their channel.")
+    return blocks + _capped(
+        list(breakdowns),
+        MAX_BREAKDOWNS,
+        lambda pair: breakdown_card(*pair, today, day_of),
+        "Each check-in lists them in their channel.",
+    )
 
 
 # --- actions, requests, integrity ------------------------------------------------------------------
@@ -149,15 +168,21 @@ def open_actions_section(actions: Sequence[ActionItem], today: date) -> list[dic
 
     def card(a: ActionItem) -> list[dict]:
         return [
-            _section(f"*{escape(a.what)}* · #{a.commitment_number} · due {a.due.isoformat()} ({days_left(today, a.due)})"),
-            {"type": "actions", "elements": [
-                button("Done", ids.ACTION_KEPT, str(a.action_id), style="primary"),
-                button("Not done", ids.ACTION_NOT_KEPT, str(a.action_id)),
-            ]},
+            _section(
+                f"*{escape(a.what)}* · #{a.commitment_number} · due {a.due.isoformat()} ({days_left(today, a.due)})"
+            ),
+            {
+                "type": "actions",
+                "elements": [
+                    button("Done", ids.ACTION_KEPT, str(a.action_id), style="primary"),
+                    button("Not done", ids.ACTION_NOT_KEPT, str(a.action_id)),
+                ],
+            },
         ]
 
-    return [header("Your open actions")] + _capped(list(actions), MAX_ACTIONS, card,
-                                                    "Each check-in lists the ones due.")
+    return [header("Your open actions")] + _capped(
+        list(actions), MAX_ACTIONS, card, "Each check-in lists the ones due."
+    )
 
 
 def requests_section(requests: Sequence[ActionItem]) -> list[dict]:
@@ -169,21 +194,29 @@ def requests_section(requests: Sequence[ActionItem]) -> list[dict]:
     def card(a: ActionItem) -> list[dict]:
         if a.countered_due is not None:
             who = user(a.owner_id) if a.owner_id else "They"
-            return [_section(f"*{escape(a.what)}* · #{a.commitment_number}: {who} countered with "
-                             f"{a.countered_due.isoformat()} instead of {a.due.isoformat()}. "
-                             "Answer in the direct message I sent you.")]
+            return [
+                _section(
+                    f"*{escape(a.what)}* · #{a.commitment_number}: {who} countered with "
+                    f"{a.countered_due.isoformat()} instead of {a.due.isoformat()}. "
+                    "Answer in the direct message I sent you."
+                )
+            ]
         asked = f"{user(a.asker_id)} asks" if a.asker_id else "Asked"
         return [
             _section(f"{asked}: *{escape(a.what)}* · #{a.commitment_number} · by {a.due.isoformat()}"),
-            {"type": "actions", "elements": [
-                button("I promise", ids.ACTION_ACCEPT, str(a.action_id), style="primary"),
-                button("Decline", ids.ACTION_DECLINE, str(a.action_id)),
-                button("Counter", ids.ACTION_COUNTER, str(a.action_id)),
-            ]},
+            {
+                "type": "actions",
+                "elements": [
+                    button("I promise", ids.ACTION_ACCEPT, str(a.action_id), style="primary"),
+                    button("Decline", ids.ACTION_DECLINE, str(a.action_id)),
+                    button("Counter", ids.ACTION_COUNTER, str(a.action_id)),
+                ],
+            },
         ]
 
-    return [header("Waiting for your answer")] + _capped(list(requests), MAX_REQUESTS, card,
-                                                          "Your direct messages hold them all.")
+    return [header("Waiting for your answer")] + _capped(
+        list(requests), MAX_REQUESTS, card, "Your direct messages hold them all."
+    )
 
 
 def integrity_section(integrity: Integrity | None) -> list[dict]:
@@ -215,9 +248,12 @@ def home_view(
         [
             header("Breakthrough Coach"),
             context("What you're up to, where it's heading, and what it asks of you now."),
-            {"type": "actions", "elements": [
-                button("Declare a commitment", ids.HOME_DECLARE, "home", style="primary"),
-            ]},
+            {
+                "type": "actions",
+                "elements": [
+                    button("Declare a commitment", ids.HOME_DECLARE, "home", style="primary"),
+                ],
+            },
         ],
         commitments_section(reviews, user_id),
         breakdowns_section(breakdowns, today, day_of),

@@ -46,7 +46,9 @@ def test_float_noise_at_the_boundary_counts_as_the_boundary():
     assert ambition(0.7, 0.1, 0.5).band is Band.BREAKTHROUGH
 
 
-@pytest.mark.parametrize(("baseline", "target", "known"), [(100, 200, 100), (100, 200, 90), (100, 50, 100), (100, 50, 120)])
+@pytest.mark.parametrize(
+    ("baseline", "target", "known"), [(100, 200, 100), (100, 200, 90), (100, 50, 100), (100, 50, 120)]
+)
 def test_known_no_better_than_baseline_is_a_breakthrough_without_ratio(baseline, target, known):
     assert ambition(baseline, target, known) == Ambition(None, Band.BREAKTHROUGH)
 
@@ -60,7 +62,7 @@ def test_known_beyond_target_is_management():
     assert (result.ratio, result.band) == (0.5, Band.MANAGEMENT)
 
 
-amounts = st.integers(-10**6, 10**6).map(float) | st.floats(-1e6, 1e6)
+amounts = st.integers(-(10**6), 10**6).map(float) | st.floats(-1e6, 1e6)
 
 
 @given(amounts, st.floats(1e-3, 1e6), st.floats(1e-3, 1e6), st.floats(1e-3, 1e6), st.sampled_from([1, -1]))

@@ -126,8 +126,10 @@ def test_the_sentence_that_said_it_is_returned():
 
 
 def test_slack_markup_and_urls_are_not_read():
-    assert own_voice("see <https://x.example/impossible|impossible> and https://y.example/impossible").count(
-        "impossible") == 0
+    assert (
+        own_voice("see <https://x.example/impossible|impossible> and https://y.example/impossible").count("impossible")
+        == 0
+    )
     assert voices_limiting_belief("<@U123> we can't ship that") is True
 
 
@@ -139,9 +141,18 @@ def test_a_huge_message_is_read_quickly_and_only_its_start():
 # --- properties ------------------------------------------------------------------------------------
 
 NEUTRAL = [
-    "The demo went well.", "Thanks for the review!", "Lunch is at noon.", "I pushed the fix.",
-    "Standup moved to ten.", "Great work everyone.", "Here are the slides", "Numbers look good this week",
-    "Let's pair on it later.", "ok", "Merged.", "Who has the notes?",
+    "The demo went well.",
+    "Thanks for the review!",
+    "Lunch is at noon.",
+    "I pushed the fix.",
+    "Standup moved to ten.",
+    "Great work everyone.",
+    "Here are the slides",
+    "Numbers look good this week",
+    "Let's pair on it later.",
+    "ok",
+    "Merged.",
+    "Who has the notes?",
 ]
 NEUTRAL_WORDS = (
     "the team shipped a new report today and we can review it tomorrow with customers "
@@ -183,8 +194,10 @@ def test_a_belief_in_code_or_quotes_is_not_the_persons_own(text, wrapper):
 
 
 @settings(max_examples=150, deadline=None)
-@given(belief, st.sampled_from(["It's not true that ", "Who says ", "I don't believe ", "If ", "Unless ",
-                                "We used to think "]))
+@given(
+    belief,
+    st.sampled_from(["It's not true that ", "Who says ", "I don't believe ", "If ", "Unless ", "We used to think "]),
+)
 def test_a_disputed_or_conditional_belief_is_not_a_belief(text, prefix):
     assert limiting_belief(prefix + text[0].lower() + text[1:]) is None
 

@@ -118,9 +118,7 @@ schedules = st.builds(
     at=st.builds(time, st.integers(0, 23), st.sampled_from([0, 15, 30, 45])),
     zone=st.sampled_from(ZONES),
 )
-moments = st.datetimes(
-    min_value=datetime(2024, 1, 1), max_value=datetime(2030, 12, 31), timezones=st.just(UTC)
-)
+moments = st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2030, 12, 31), timezones=st.just(UTC))
 
 
 @settings(max_examples=300, deadline=None)

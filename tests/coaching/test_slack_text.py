@@ -1,8 +1,9 @@
 """Formatting and escaping of what the app posts."""
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from bot.slack_text import escape, number, unescape
+from bot.slack.text import escape, number, unescape
 
 
 def test_numbers_read_like_a_person_wrote_them():

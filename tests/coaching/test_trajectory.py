@@ -219,8 +219,7 @@ def near_path_before_due(draw):
     f = CommitmentFacts(baseline, target, START, day(length))
     offsets = draw(st.lists(st.integers(max(0, age - WINDOW_DAYS), age - 1), min_size=1, max_size=6))
     reports = tuple(
-        Report(day(o), committed_value(f, day(o)) + f.direction * f.span * draw(st.floats(-0.05, 0.3)))
-        for o in offsets
+        Report(day(o), committed_value(f, day(o)) + f.direction * f.span * draw(st.floats(-0.05, 0.3))) for o in offsets
     )
     return CommitmentFacts(baseline, target, START, day(length), reports), day(age)
 

@@ -15,9 +15,9 @@ from typing import IO, Iterator
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import text
 
-from bot.oauth import BOT_SCOPES, INSTALL_PATH
 from bot.services import Services
 from bot.settings import Settings
+from bot.slack.oauth import BOT_SCOPES, INSTALL_PATH
 from storage.db import Database
 
 
@@ -83,8 +83,11 @@ def _migrations(db: Database) -> Check:
     if current == expected:
         return Check("migrations", True, f"at head {', '.join(sorted(current))}")
     at = ", ".join(sorted(current)) or "no revision"
-    return Check("migrations", False,
-                 f"database at {at}, this version needs {', '.join(sorted(expected))}: run `coach db upgrade`")
+    return Check(
+        "migrations",
+        False,
+        f"database at {at}, this version needs {', '.join(sorted(expected))}: run `coach db upgrade`",
+    )
 
 
 def _slack(services: Services, database_ok: bool) -> Iterator[Check]:
@@ -120,14 +123,20 @@ def _token(client, suffix: str, fix: str) -> Iterator[Check]:
     except Exception as problem:
         yield Check(f"auth.test{suffix}", False, f"cannot reach {client.base_url}: {problem}")
         return
-    yield Check(f"auth.test{suffix}", True,
-                f"{answer.get('user')} ({answer.get('user_id')}) in {answer.get('team')} ({answer.get('team_id')})")
+    yield Check(
+        f"auth.test{suffix}",
+        True,
+        f"{answer.get('user')} ({answer.get('user_id')}) in {answer.get('team')} ({answer.get('team_id')})",
+    )
     headers = {key.lower(): value for key, value in (answer.headers or {}).items()}
     granted = {s.strip() for s in str(headers.get("x-oauth-scopes", "")).split(",") if s.strip()}
     missing = [scope for scope in BOT_SCOPES if scope not in granted]
     if missing:
-        yield Check(f"scopes{suffix}", False,
-                    f"the token lacks {', '.join(missing)}: add them under OAuth & Permissions "
-                    "(or recreate the app from manifest.yml) and reinstall the app")
+        yield Check(
+            f"scopes{suffix}",
+            False,
+            f"the token lacks {', '.join(missing)}: add them under OAuth & Permissions "
+            "(or recreate the app from manifest.yml) and reinstall the app",
+        )
     else:
         yield Check(f"scopes{suffix}", True, f"all {len(BOT_SCOPES)} bot scopes of manifest.yml")

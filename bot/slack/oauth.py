@@ -29,8 +29,8 @@ from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.state_store import OAuthStateStore
 from slack_sdk.oauth.token_rotation import TokenRotator
 
-from bot import logs
-from bot.listening import guarded
+from bot.ops import logs
+from bot.slack.guard import guarded
 from storage import workspaces
 
 if TYPE_CHECKING:

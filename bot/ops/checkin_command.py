@@ -22,8 +22,9 @@ EXIT_SETTINGS = 2
 LOCK_WAIT_SECONDS = 10.0
 
 
-def run_checkins(settings: Settings, dry_run: bool = False, channels: Sequence[str] | None = None,
-                 wait: float = LOCK_WAIT_SECONDS) -> int:
+def run_checkins(
+    settings: Settings, dry_run: bool = False, channels: Sequence[str] | None = None, wait: float = LOCK_WAIT_SECONDS
+) -> int:
     from bot.checkins.runner import describe, run_due_checkins
     from bot.services import Services
     from storage.db import Database
@@ -45,8 +46,10 @@ def run_checkins(settings: Settings, dry_run: bool = False, channels: Sequence[s
         else:
             with checkin_lock(db, wait=max(0.0, wait)) as held:
                 if not held:
-                    print(f"Another process is running the check-ins now (waited {wait:g} s for it): "
-                          "it posts what is due; nothing was posted here.")
+                    print(
+                        f"Another process is running the check-ins now (waited {wait:g} s for it): "
+                        "it posts what is due; nothing was posted here."
+                    )
                     return 0
                 results = run_due_checkins(services, channels=channels or None)
     finally:

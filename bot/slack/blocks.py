@@ -63,8 +63,9 @@ def input_block(block_id: str, label: str, element: dict, optional: bool = False
     return block
 
 
-def text_input(action_id: str, multiline: bool = False, max_length: int | None = None,
-               initial: str | None = None) -> dict:
+def text_input(
+    action_id: str, multiline: bool = False, max_length: int | None = None, initial: str | None = None
+) -> dict:
     element = {"type": "plain_text_input", "action_id": action_id, "multiline": multiline}
     if max_length:
         element["max_length"] = max_length

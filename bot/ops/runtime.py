@@ -85,8 +85,15 @@ def run_in_own_process(services: Services, checkin_interval: float | None) -> No
     stop_signals = (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT)
     for sig in stop_signals:
         signal.signal(sig, lambda *_: stop.set())
-    for sig in (signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2, signal.SIGWINCH, signal.SIGTTIN, signal.SIGTTOU,
-                signal.SIGCHLD):
+    for sig in (
+        signal.SIGHUP,
+        signal.SIGUSR1,
+        signal.SIGUSR2,
+        signal.SIGWINCH,
+        signal.SIGTTIN,
+        signal.SIGTTOU,
+        signal.SIGCHLD,
+    ):
         signal.signal(sig, signal.SIG_DFL)  # gunicorn's arbiter handlers, inherited over the fork
     signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals)  # the arbiter forked us with them blocked
     runtime = Runtime(services, checkin_interval)

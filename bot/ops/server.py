@@ -50,8 +50,12 @@ class CoachArbiter(Arbiter):
 
     def manage_workers(self):
         super().manage_workers()
-        if (self.beside is not None and not self.beside_pid and self.LISTENERS
-                and time.monotonic() >= self.beside_not_before):
+        if (
+            self.beside is not None
+            and not self.beside_pid
+            and self.LISTENERS
+            and time.monotonic() >= self.beside_not_before
+        ):
             self.spawn_beside()
 
     def spawn_beside(self) -> None:
@@ -121,8 +125,15 @@ class CoachArbiter(Arbiter):
 
 
 class CoachServer(BaseApplication):
-    def __init__(self, load_app: Callable[[], object], port: int, on_exit: Callable[[], None] | None = None,
-                 workers: int = 1, threads: int = HTTP_THREADS, beside: Callable[[], None] | None = None):
+    def __init__(
+        self,
+        load_app: Callable[[], object],
+        port: int,
+        on_exit: Callable[[], None] | None = None,
+        workers: int = 1,
+        threads: int = HTTP_THREADS,
+        beside: Callable[[], None] | None = None,
+    ):
         """`beside`: what the runtime process runs (forked from the arbiter, after the app's
         modules were imported: it shares their memory); None: no such process."""
         self.load_app = load_app

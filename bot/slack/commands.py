@@ -13,8 +13,8 @@ from slack_bolt import Ack, App
 
 from bot import ids
 from bot.coaching.parsing import COMMIT_USAGE, ParseError, parse_commit_command
-from bot.listening import CoachError, guarded
-from bot.slack_text import escape, unescape
+from bot.slack.guard import CoachError, guarded
+from bot.slack.text import escape, unescape
 
 
 def usage() -> str:

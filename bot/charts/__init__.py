@@ -1,0 +1,1 @@
+"""A commitment's chart: `series` (pure numbers), `render` (matplotlib), `upload` (into Slack)."""

@@ -1,0 +1,1 @@
+"""Operations: the production server, the runtime process, logs, `coach doctor` and `coach checkin`."""
