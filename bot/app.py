@@ -12,6 +12,7 @@ from bot.services import Services
 from bot.slack import oauth
 from bot.slack.commands import CommitRouter
 from bot.slack.executor import ListenerExecutor, WakingAck, prepare_request
+from bot.slack.guard import SERVICES
 from storage import commitments as commitment_store
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ def create_app(services: Services, *, token_verification: bool = True, follow_up
         # 1. Give this request a `WakingAck` (see there): the answer leaves as soon as it acks.
         ack = WakingAck()
         context["ack"] = ack
+        context[SERVICES] = services
         prepare_request(ack)
         # 2. Slack resends an event it thinks we missed; each event id is handled once.
         if body.get("type") == "event_callback" and body.get("event_id"):

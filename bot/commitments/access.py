@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.services import Services
+from bot.slack.context import Load, Ref, from_metadata, from_value, row_id
 from bot.slack.guard import CoachError
 from storage import commitments as store
 from storage.models import Commitment, CommitmentStatus
@@ -26,10 +27,9 @@ def in_channel(services: Services, team_id: str, channel_id: str, number: int) -
 
 def by_id(services: Services, team_id: str, commitment_id: str | int) -> Commitment:
     """The commitment behind a button or modal, checked against the clicking workspace."""
-    try:
-        key = int(commitment_id)
-    except (TypeError, ValueError):
-        raise CoachError("That button doesn't point at a commitment I know.") from None
+    key = row_id(commitment_id)
+    if key is None:
+        raise CoachError("That button doesn't point at a commitment I know.")
     with services.db.session() as session:
         commitment = session.get(Commitment, key)
     if commitment is None or commitment.team_id != team_id:
@@ -58,3 +58,33 @@ def owner(commitment: Commitment, user_id: str) -> Commitment:
     if user_id != commitment.owner_id:
         raise CoachError(f"Only the owner of #{commitment.number} (<@{commitment.owner_id}>) can do that.")
     return commitment
+
+
+# --- declarative rules for `bot.slack.context.listener` -------------------------------------------
+# Each is rule(services, commitment, user_id); the listener gets `commitment` and `ref`.
+
+
+def is_active(services: Services, commitment: Commitment, user_id: str) -> None:
+    active(commitment)
+
+
+def is_enrolled(services: Services, commitment: Commitment, user_id: str) -> None:
+    enrolled(services, commitment, user_id)
+
+
+def is_owner(services: Services, commitment: Commitment, user_id: str) -> None:
+    owner(commitment, user_id)
+
+
+def _fetch(services: Services, team_id: str, ref: Ref) -> Commitment:
+    return by_id(services, team_id, ref.id)
+
+
+def clicked(*rules) -> Load:
+    """The commitment of the clicked button, checked by `rules` (e.g. `is_active, is_enrolled`)."""
+    return Load("commitment", from_value, _fetch, rules)
+
+
+def submitted(*rules) -> Load:
+    """The commitment in the submitted modal's private_metadata, checked by `rules`."""
+    return Load("commitment", from_metadata, _fetch, rules)

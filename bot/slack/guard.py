@@ -15,6 +15,8 @@ from slack_sdk.errors import SlackApiError
 
 log = logging.getLogger(__name__)
 
+SERVICES = "coach_services"  # request context key: the app's Services (set in bot/app.py)
+
 APOLOGY = "Sorry, something went wrong on my side and nothing was changed. Please try again in a moment."
 
 
@@ -69,8 +71,15 @@ def _answer(ack, body: dict, client, text: str, errors: dict[str, str] | None = 
 
 
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Wrap a Bolt listener: ack fast, turn CoachError/ModalErrors/exceptions into answers."""
-    wanted = inspect.getfullargspec(fn).args
+    """Wrap a Bolt listener: ack fast, turn CoachError/ModalErrors/exceptions into answers.
+
+    `fn` names the arguments it wants: Bolt's (`ack`, `body`, `client`, `context`, `logger`,
+    `respond`, `payload`, `say`, `command`, `action`, `view`, `event`) and the request's
+    `services`, `team_id` (the workspace Bolt authorized) and `user_id`; one that takes
+    `**request` gets them all."""
+    signature = inspect.signature(fn).parameters.values()
+    takes_all = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in signature)
+    wanted = [p.name for p in signature if p.kind is not inspect.Parameter.VAR_KEYWORD]
 
     def listener(ack, body, client, context, logger, respond, payload, say, command, action, view, event):
         available = {
@@ -86,9 +95,15 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
             "action": action,
             "view": view,
             "event": event,
+            "services": context.get(SERVICES),
+            "team_id": context.team_id or "",
+            "user_id": context.user_id or (body.get("user") or {}).get("id") or body.get("user_id") or "",
         }
         try:
-            fn(**{name: available[name] for name in wanted})
+            if takes_all:
+                fn(**available)
+            else:
+                fn(**{name: available[name] for name in wanted})
         except ModalErrors as problem:
             _answer(ack, body, client, "", problem.errors)
         except CoachError as problem:
