@@ -8,7 +8,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.checkins.plan import check_commitment, coverage_of, integrity_of
+from bot.actions.promises import coverage_of, integrity_of
+from bot.checkins.plan import check_commitment
 from bot.coaching.trajectory import Verdict
 from storage.commitments import CommitmentState
 from storage.models import Action, Breakdown, Commitment, ProgressReport

@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import ids
 from bot.actions import views
-from bot.checkins.plan import promise_facts
+from bot.actions.promises import promise_facts
 from bot.coaching.integrity import PromiseState, can_revoke, promise_state
 from bot.commitments import access
 from bot.home.handlers import publish_home

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from slack_bolt import App
 
+from bot.actions.promises import coverage_of, integrity_of, promise_facts, promises
 from bot.charts.upload import upload_chart
 from bot.checkins import views
-from bot.checkins.plan import coverage_of, integrity_of, promise_facts, promises
 from bot.checkins.runner import schedule_of
 from bot.coaching import parsing
 from bot.coaching.integrity import promise_state

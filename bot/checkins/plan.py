@@ -10,49 +10,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Callable
 
-from bot.coaching.integrity import Integrity, PromiseFacts, PromiseState, integrity, promise_state
+from bot.actions.promises import Coverage, coverage_of, integrity_of, promise_facts, promises
+from bot.coaching.integrity import Integrity, PromiseState, promise_state
 from bot.coaching.schedule import Due, Schedule
 from bot.coaching.trajectory import Verdict
 from bot.commitments.facts import Review, review
 from storage.background import CheckinBackground
 from storage.checkins import CheckinChanges
 from storage.commitments import CommitmentState
-from storage.models import Action, ActionStatus, Breakdown, Commitment, CommitmentStatus
+from storage.models import Action, Breakdown, Commitment, CommitmentStatus
 
 CLOSED_ON_TRACK = "on_track"
 CLOSED_ENDED = "ended"
-
-
-def promises(actions: list[Action]) -> list[Action]:
-    """Only promises count: requests, counters and declined requests don't."""
-    return [a for a in actions if a.status == ActionStatus.PROMISED]
-
-
-def promise_facts(action: Action) -> PromiseFacts:
-    return PromiseFacts(due=action.due, done_on=action.done_on, revoked_on=action.revoked_on, owner=action.owner_id)
-
-
-def integrity_of(actions: list[Action], today: date) -> Integrity:
-    return integrity([promise_facts(a) for a in promises(actions)], today)
-
-
-@dataclass(frozen=True)
-class Coverage:
-    """Enrolled people holding at least one promise, out of the enrolled."""
-
-    holders: int
-    enrolled: int
-
-    def describe(self) -> str:
-        if not self.enrolled:
-            return "Enrolment coverage: nobody enrolled"
-        percent = round(100 * self.holders / self.enrolled)
-        return f"Enrolment coverage: {percent}% ({self.holders} of {self.enrolled} enrolled hold a promise)"
-
-
-def coverage_of(enrolled: tuple[str, ...], actions: list[Action]) -> Coverage:
-    people = set(enrolled)
-    return Coverage(len(people & {a.owner_id for a in promises(actions)}), len(people))
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from bot import ids
+from bot.actions.promises import Coverage
 from bot.background.views import checkin_section
-from bot.checkins.plan import ChannelCheckin, CommitmentCheck, Coverage, DueAction
+from bot.checkins.plan import ChannelCheckin, CommitmentCheck, DueAction
 from bot.coaching.integrity import Integrity, PromiseState
 from bot.coaching.schedule import Schedule
 from bot.coaching.trajectory import Verdict

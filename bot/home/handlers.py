@@ -8,7 +8,7 @@ from typing import Sequence
 from slack_bolt import App
 
 from bot import ids
-from bot.checkins.plan import promise_facts
+from bot.actions.promises import promise_facts
 from bot.coaching.integrity import Integrity, PromiseFacts, PromiseState, integrity, promise_state
 from bot.commitments import views as commitment_views
 from bot.commitments.facts import review

@@ -13,6 +13,7 @@ from slack_bolt import Ack, App
 
 from bot import ids
 from bot.coaching.parsing import COMMIT_USAGE, ParseError, parse_commit_command
+from bot.services import Services
 from bot.slack.guard import CoachError, guarded
 from bot.slack.text import escape, unescape
 
@@ -27,6 +28,9 @@ def with_usage(message: str) -> str:
 
 @dataclass(frozen=True)
 class CommandRequest:
+    """One `/commit`, parsed, with what its route needs: `services` and `followups` come from
+    the request context (bot/app.py), the team from the workspace Bolt authorized."""
+
     ack: Ack
     client: object
     parsed: object
@@ -34,6 +38,8 @@ class CommandRequest:
     channel_id: str
     user_id: str
     trigger_id: str | None
+    services: Services
+    followups: object = None
 
     def reply(self, text: str, blocks: list[dict] | None = None) -> None:
         """Answer the person alone (ephemeral), in the command's own HTTP response."""
@@ -83,7 +89,7 @@ class CommitRouter:
 
     def register(self, app: App) -> None:
         @guarded
-        def commit_command(ack, client, command, context):
+        def commit_command(ack, client, command, context, services, followups, team_id, user_id):
             parsed = self.parse(command, context)
             if isinstance(parsed, ParseError):
                 raise CoachError(with_usage(escape(parsed.message)))
@@ -95,10 +101,12 @@ class CommitRouter:
                     ack=ack,
                     client=client,
                     parsed=parsed,
-                    team_id=command["team_id"],
+                    team_id=team_id,
                     channel_id=command["channel_id"],
-                    user_id=command["user_id"],
+                    user_id=user_id,
                     trigger_id=command.get("trigger_id"),
+                    services=services,
+                    followups=followups,
                 )
             )
 

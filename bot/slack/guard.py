@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 log = logging.getLogger(__name__)
 
 SERVICES = "coach_services"  # request context key: the app's Services (set in bot/app.py)
+FOLLOWUPS = "coach_followups"  # request context key: what tells home threads about new reports
 
 APOLOGY = "Sorry, something went wrong on my side and nothing was changed. Please try again in a moment."
 
@@ -75,8 +76,8 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     `fn` names the arguments it wants: Bolt's (`ack`, `body`, `client`, `context`, `logger`,
     `respond`, `payload`, `say`, `command`, `action`, `view`, `event`) and the request's
-    `services`, `team_id` (the workspace Bolt authorized) and `user_id`; one that takes
-    `**request` gets them all."""
+    `services`, `followups`, `team_id` (the workspace Bolt authorized) and `user_id`; one that
+    takes `**request` gets them all."""
     signature = inspect.signature(fn).parameters.values()
     takes_all = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in signature)
     wanted = [p.name for p in signature if p.kind is not inspect.Parameter.VAR_KEYWORD]
@@ -96,6 +97,7 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
             "view": view,
             "event": event,
             "services": context.get(SERVICES),
+            "followups": context.get(FOLLOWUPS),
             "team_id": context.team_id or "",
             "user_id": context.user_id or (body.get("user") or {}).get("id") or body.get("user_id") or "",
         }
