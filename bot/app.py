@@ -6,13 +6,19 @@ import logging
 
 from slack_bolt import App, BoltResponse
 
-from bot import actions, background, checkins, commitments, home
+from bot.actions import listeners as actions
+from bot.background import listeners as background
+from bot.checkins import listeners as checkins
+from bot.commitments import listeners as commitments
+from bot.commitments.flows import CommitmentFlows
+from bot.commitments.followups import FollowUps
+from bot.home import listeners as home
 from bot.ops import logs
 from bot.services import Services
 from bot.slack import oauth
 from bot.slack.commands import CommitRouter
 from bot.slack.executor import ListenerExecutor, WakingAck, prepare_request
-from bot.slack.guard import SERVICES
+from bot.slack.guard import FOLLOWUPS, SERVICES
 from storage import commitments as commitment_store
 
 log = logging.getLogger(__name__)
@@ -20,7 +26,7 @@ log = logging.getLogger(__name__)
 
 def create_app(services: Services, *, token_verification: bool = True, follow_up_here: bool = True) -> App:
     """`follow_up_here`: the work that follows "Recorded" runs on this app's listener threads;
-    False in `coach run`'s web process, whose runtime process does it (bot/runtime.py)."""
+    False in `coach run`'s web process, whose runtime process does it (bot/ops/runtime.py)."""
     settings = services.settings
     executor = ListenerExecutor()
     app = App(
@@ -37,6 +43,8 @@ def create_app(services: Services, *, token_verification: bool = True, follow_up
     )
 
     router = CommitRouter()
+    # Tells home threads about new reports, here after the answer (or in the runtime process).
+    followups = FollowUps(services, CommitmentFlows(services), executor if follow_up_here else None)
 
     # One middleware for all three (Bolt builds each middleware's arguments on every request).
     @app.middleware
@@ -45,6 +53,7 @@ def create_app(services: Services, *, token_verification: bool = True, follow_up
         ack = WakingAck()
         context["ack"] = ack
         context[SERVICES] = services
+        context[FOLLOWUPS] = followups
         prepare_request(ack)
         # 2. Slack resends an event it thinks we missed; each event id is handled once.
         if body.get("type") == "event_callback" and body.get("event_id"):
@@ -64,10 +73,10 @@ def create_app(services: Services, *, token_verification: bool = True, follow_up
     # match it: `/commit`, the command people type most, goes first (its routes are looked up
     # when a command arrives, so domains can still add theirs below).
     router.register(app)
-    flows = commitments.register(app, router, services, follow_up_here)
-    checkins.register(app, router, services, flows)
-    actions.register(app, services)
-    background.register(app, services)
+    commitments.register(app, router)
+    checkins.register(router)
+    actions.register(app)
+    background.register(app)
     oauth.register(app, services)
-    home.register(app, services)
+    home.register(app)
     return app

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 
 from bot import ids
+from bot.slack.context import Ref, decode_ref
 from bot.checkins.runner import run_due_checkins
 from storage.models import Action, Breakdown, Commitment
 from tests.helpers import buttons, rows
@@ -56,8 +57,7 @@ def test_add_new_action_opens_the_action_modal(committed):
     assert view["callback_id"] == ids.ACTION_MODAL
     inputs = {b["block_id"]: b["element"]["type"] for b in view["blocks"] if b["type"] == "input"}
     assert inputs == {"what": "plain_text_input", "owner": "users_select", "due": "datepicker"}
-    assert f'"commitment": {c.id}' in view["private_metadata"]
-    assert f'"breakdown": {breakdown.id}' in view["private_metadata"]
+    assert decode_ref(view["private_metadata"]) == Ref(c.id, breakdown=breakdown.id)
 
     slack.send.submit(view, {"what": "Demo to the board", "owner": "U1", "due": "2026-12-10"})
     assert rows(slack, Action)[-1].breakdown_id == breakdown.id

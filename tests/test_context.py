@@ -18,6 +18,7 @@ from bot.slack.guard import CoachError
         (12, Ref(12)),
         ("12:home", Ref(12, home=True)),
         ("12:34", Ref(12, breakdown=34)),
+        ("12:", Ref(12)),
         ("12:2027-01-05", Ref(12, proposed=date(2027, 1, 5))),
         ('{"commitment": 12, "breakdown": 34}', Ref(12, breakdown=34)),
         ('{"commitment": "12", "breakdown": null}', Ref(12)),

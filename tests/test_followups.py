@@ -12,8 +12,8 @@ from datetime import datetime, timezone
 import pytest
 import time_machine
 
+from bot.commitments.flows import CommitmentFlows
 from bot.commitments.followups import PER_REPLY, FollowUps
-from bot.commitments.handlers import CommitmentFlows
 from storage import commitments as store
 from storage.models import Commitment, CommitmentStatus, ProgressReport
 from tests.helpers import rows

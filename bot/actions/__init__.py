@@ -1,5 +1,1 @@
-"""Actions: requests, promises, and their answers."""
-
-from bot.actions.handlers import register
-
-__all__ = ["register"]
+"""Actions: requests, promises and their answers (listeners.py, flows.py, promises.py: promise facts, views.py)."""

@@ -5,11 +5,11 @@ Every text a person typed goes through `escape` here, once, on its way out.
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 
 from bot import ids
 from bot.slack.blocks import button, input_block, modal, section
+from bot.slack.context import Ref
 from bot.slack.text import day, escape, user
 from storage.models import Action, Commitment
 
@@ -27,20 +27,6 @@ def what(a: Action) -> str:
 
 
 # --- modals ---------------------------------------------------------------------------------------
-
-
-def action_metadata(commitment_id: int, breakdown_id: int | None) -> str:
-    return json.dumps({"commitment": commitment_id, "breakdown": breakdown_id})
-
-
-def read_metadata(text: str | None) -> tuple[str | None, int | None]:
-    """(commitment id, breakdown id) from `action_modal`'s private_metadata."""
-    try:
-        data = json.loads(text or "")
-        breakdown = data.get("breakdown")
-        return data.get("commitment"), int(breakdown) if breakdown is not None else None
-    except (ValueError, TypeError, AttributeError):
-        return None, None
 
 
 def action_modal(c: Commitment, breakdown_id: int | None, user_id: str, today: date) -> dict:
@@ -68,22 +54,8 @@ def action_modal(c: Commitment, breakdown_id: int | None, user_id: str, today: d
                 {"type": "datepicker", "action_id": ids.DUE, "initial_date": (today + timedelta(days=7)).isoformat()},
             ),
         ],
-        metadata=action_metadata(c.id, breakdown_id),
+        metadata=Ref(c.id, breakdown=breakdown_id).encode(),
     )
-
-
-HOME_ORIGIN = "home"
-
-
-def counter_metadata(action_id: int, from_home: bool) -> str:
-    """`counter_modal`'s private_metadata: the action's id, and ":home" when opened on App Home
-    (its Home is published again after the submission)."""
-    return f"{action_id}:{HOME_ORIGIN}" if from_home else str(action_id)
-
-
-def read_counter_metadata(text: str | None) -> tuple[str, bool]:
-    action_id, _, origin = (text or "").partition(":")
-    return action_id, origin == HOME_ORIGIN
 
 
 def counter_modal(a: Action, c: Commitment, from_home: bool = False) -> dict:
@@ -99,7 +71,7 @@ def counter_modal(a: Action, c: Commitment, from_home: bool = False) -> dict:
                 {"type": "datepicker", "action_id": ids.DUE, "initial_date": a.due.isoformat()},
             ),
         ],
-        metadata=counter_metadata(a.id, from_home),
+        metadata=Ref(a.id, home=from_home).encode(),  # Home is published again after
     )
 
 
@@ -132,15 +104,7 @@ def request_answered(a: Action, c: Commitment, answer: str) -> Message:
 
 
 def counter_value(a: Action) -> str:
-    return f"{a.id}:{a.countered_due.isoformat()}"
-
-
-def read_counter_value(value: str | None) -> tuple[str | None, date | None]:
-    try:
-        action_id, proposed = (value or "").split(":", 1)
-        return action_id, date.fromisoformat(proposed)
-    except ValueError:
-        return None, None
+    return Ref(a.id, proposed=a.countered_due).encode()
 
 
 def counter_dm(a: Action, c: Commitment) -> Message:

@@ -1,3 +1,1 @@
-from bot.background.handlers import BackgroundFlows, register
-
-__all__ = ["BackgroundFlows", "register"]
+"""Background conversations: surface, "Me too", reinvent into a new agreement, the opt-in watch (listeners.py, flows.py, command.py: /background parsing, views.py)."""

@@ -1,6 +1,2 @@
-"""The weekly check-in: schedules per channel, the runner, breakdowns."""
-
-from bot.checkins.handlers import register
-from bot.checkins.runner import run_due_checkins
-
-__all__ = ["register", "run_due_checkins"]
+"""The weekly check-in: schedules per channel, the runner, breakdowns (listeners.py, flows.py,
+plan.py: what a check-in says and decides, runner.py: the weekly run, views.py, scheduler.py)."""

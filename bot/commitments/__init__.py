@@ -1,3 +1,1 @@
-from bot.commitments.handlers import CommitmentFlows, register
-
-__all__ = ["CommitmentFlows", "register"]
+"""Commitments: declare, enrol, report progress, status, withdraw (listeners.py, flows.py, access.py: who may do what, facts.py, followups.py, views.py)."""

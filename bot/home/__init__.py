@@ -1,3 +1,1 @@
-from bot.home.handlers import publish_home, register
-
-__all__ = ["publish_home", "register"]
+"""App Home: each person\x27s tab (flows.py builds and publishes it, listeners.py, views.py)."""

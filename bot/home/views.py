@@ -39,7 +39,7 @@ ENDED = {
 
 @dataclass(frozen=True)
 class ActionItem:
-    """An action as Home shows it (built by `bot.home.handlers.actions_part`).
+    """An action as Home shows it (built by `bot.home.flows.actions_part`).
 
     For "their open actions": a promise they own, open. For "requests waiting for their
     answer": a request asked of them (`asker_id` set), or their own request that its owner

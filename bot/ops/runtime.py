@@ -40,8 +40,8 @@ class Runtime:
         whose listener work `stop` lets finish."""
         self.app = app
         from bot.checkins.scheduler import CHECKIN_INTERVAL_SECONDS, start_scheduler
+        from bot.commitments.flows import CommitmentFlows
         from bot.commitments.followups import FollowUps
-        from bot.commitments.handlers import CommitmentFlows
 
         follow_ups = FollowUps(self.services, CommitmentFlows(self.services), executor=None)
         self._follow_ups = threading.Thread(target=self._poll, args=(follow_ups,), name="follow-ups", daemon=True)

@@ -22,8 +22,9 @@ def usage() -> str:
     return escape(COMMIT_USAGE)
 
 
-def with_usage(message: str) -> str:
-    return f"{message}\n\n{usage()}"
+def with_usage(message: str, usage_text: str | None = None) -> str:
+    """`message`, then the usage of `/commit` (or the `usage_text` given, e.g. `/background`'s)."""
+    return f"{message}\n\n{usage_text if usage_text is not None else usage()}"
 
 
 @dataclass(frozen=True)

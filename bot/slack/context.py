@@ -4,7 +4,7 @@
   with it (opened on App Home, the breakdown it answers, a proposed date). One encoding
   (`Ref.encode`), and one decoder that also reads every encoding shipped before, because old
   Slack messages keep their buttons for years: `12`, `12:home`, `12:34` (commitment and
-  breakdown), `12:2027-01-05` (an action and a proposed date), and action_modal's JSON
+  breakdown; `12:` without one), `12:2027-01-05` (an action and a proposed date), and action_modal's JSON
   `{"commitment": 12, "breakdown": 34}`.
 - `Load`: a row a listener needs, found from a `Ref` in the workspace Bolt authorized and
   checked by the domain's access rules; `listener(Load…)` applies them before the listener
@@ -73,6 +73,8 @@ def decode_ref(raw: object) -> Ref:
         raise CoachError(NOT_FOUND)
     home, breakdown, proposed = False, None, None
     for part in rest:
+        if not part:  # "12:" (no breakdown), as checkin_add_action buttons were shipped
+            continue
         if part == HOME:
             home = True
         elif row_id(part) is not None and breakdown is None:

@@ -78,7 +78,7 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
     `respond`, `payload`, `say`, `command`, `action`, `view`, `event`) and the request's
     `services`, `followups`, `team_id` (the workspace Bolt authorized) and `user_id`; one that
     takes `**request` gets them all."""
-    signature = inspect.signature(fn).parameters.values()
+    signature = inspect.signature(fn, follow_wrapped=False).parameters.values()
     takes_all = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in signature)
     wanted = [p.name for p in signature if p.kind is not inspect.Parameter.VAR_KEYWORD]
 

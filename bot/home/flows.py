@@ -1,20 +1,15 @@
-"""App Home: publish each person's tab when they open it; declare a commitment from there."""
+"""App Home, built for one person and published: what Home listeners, actions and commitments call."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Sequence
 
-from slack_bolt import App
-
-from bot import ids
 from bot.actions.promises import promise_facts
 from bot.coaching.integrity import Integrity, PromiseFacts, PromiseState, integrity, promise_state
-from bot.commitments import views as commitment_views
 from bot.commitments.facts import review
 from bot.home import views
 from bot.services import Services
-from bot.slack.guard import guarded
 from storage import actions as action_store
 from storage import commitments as commitment_store
 from storage import home as store
@@ -72,21 +67,3 @@ def home_for(services: Services, team_id: str, user_id: str) -> dict:
 def publish_home(client, services: Services, team_id: str, user_id: str) -> None:
     """(Re)publish a person's home tab, e.g. after they answered an action from it."""
     client.views_publish(user_id=user_id, view=home_for(services, team_id, user_id))
-
-
-def register(app: App, services: Services) -> None:
-    @guarded
-    def home_opened(client, event, body):
-        if event.get("tab", "home") != "home":
-            return
-        team_id = body.get("team_id") or (event.get("view") or {}).get("team_id") or ""
-        publish_home(client, services, team_id, event["user"])
-
-    app.event("app_home_opened")(home_opened)
-
-    @guarded
-    def declare_from_home(ack, body, client):
-        ack()
-        client.views_open(trigger_id=body["trigger_id"], view=commitment_views.commit_modal("", services.today()))
-
-    app.action(ids.HOME_DECLARE)(declare_from_home)
