@@ -8,8 +8,8 @@ import pytest
 import time_machine
 
 from bot import ids
-from bot.slack.context import Ref, decode_ref
 from bot.checkins.runner import run_due_checkins
+from bot.slack.context import Ref, decode_ref
 from storage.models import Action, Breakdown, Commitment
 from tests.helpers import buttons, rows
 
