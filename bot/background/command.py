@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.coaching.parsing import ParseError
+from bot.coaching.parsing import ParseError, quote
 from bot.slack.text import unescape
 
 MAX_TEXT = 1000  # a background conversation, and a new agreement
@@ -67,12 +67,6 @@ class Watch:
 Parsed = Surface | ListAll | Help | Watch
 
 
-def _quote(text: str, limit: int = 40) -> str:
-    """Echo typed text inside backticks: one line, no backticks, short."""
-    shown = " ".join(text.split()).replace("`", "'")
-    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
-
-
 def check_text(text: str, what: str = "background conversation") -> str:
     """A surfaced text or a new agreement, stripped; ParseError when empty or over-long."""
     cleaned = text.strip()
@@ -100,7 +94,7 @@ def parse_background_command(text: str) -> Parsed:
         raise ParseError(f"`/background {first}` takes nothing after it.")
     if len(words) == 1:
         raise ParseError(
-            f"`{_quote(cleaned)}` isn't something `/background` does. To surface a background "
+            f"`{quote(cleaned)}` isn't something `/background` does. To surface a background "
             f"conversation, say the belief as a sentence, e.g. `/background {EXAMPLE}`."
         )
     return Surface(check_text(text))

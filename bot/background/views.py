@@ -19,7 +19,6 @@ from storage.models import BackgroundConversation, Commitment, NewAgreement
 
 Message = tuple[str, list[dict]]
 
-SECTION_LIMIT = 3000
 MAX_LISTED = 40
 
 

@@ -15,18 +15,13 @@ from bot.coaching.integrity import Integrity, PromiseState
 from bot.coaching.schedule import Schedule
 from bot.coaching.trajectory import Verdict
 from bot.commitments.facts import Review
-from bot.slack.blocks import button, context, section
+from bot.slack.blocks import actions, button, context, section
 from bot.slack.text import day, days_left, escape, progress_bar, quantity, user
 from storage.models import Action, Commitment, CommitmentStatus
 
 Message = tuple[str, list[dict]]
 
 MAX_BLOCKS = 50
-SECTION_LIMIT = 2900
-
-
-def _actions(block_id: str, *buttons: dict) -> dict:
-    return {"type": "actions", "block_id": block_id, "elements": list(buttons)}
 
 
 def title(c: Commitment) -> str:
@@ -182,10 +177,10 @@ def _check_blocks(check: CommitmentCheck, today: date, day_of) -> list[dict]:
     for d in check.due_actions:
         if _markable(d):
             blocks.append(section(action_line(d.action, d.state)))
-            blocks.append(_actions(f"action_{d.action.id}", *done_buttons(d.action, d.state)))
+            blocks.append(actions(*done_buttons(d.action, d.state), block_id=f"action_{d.action.id}"))
     if check.in_breakdown:
         breakdown_id = check.still_open.id if check.still_open is not None else None
-        blocks.append(_actions(f"add_action_{c.id}", add_action_button(c.id, breakdown_id)))
+        blocks.append(actions(add_action_button(c.id, breakdown_id), block_id=f"add_action_{c.id}"))
     return blocks
 
 
@@ -252,7 +247,7 @@ def breakdown_announcement(r: Review, breakdown_id: int) -> Message:
     text = f":construction: *Breakdown on #{c.number}.* {_landing(r)}"
     return text, [
         section(f"{text}\n{CALL_FOR_ACTION}", block_id="breakdown"),
-        _actions("breakdown_actions", add_action_button(c.id, breakdown_id)),
+        actions(add_action_button(c.id, breakdown_id), block_id="breakdown_actions"),
     ]
 
 
@@ -268,7 +263,7 @@ def declared_breakdown(r: Review, declared_by: str, what: str, breakdown_id: int
     text = f":construction: {user(declared_by)} declared a *breakdown on #{c.number}*: {escape(what)}"
     return text, [
         section(f"{text}\n{where}\n{CALL_FOR_ACTION}", block_id="breakdown"),
-        _actions("breakdown_actions", add_action_button(c.id, breakdown_id)),
+        actions(add_action_button(c.id, breakdown_id), block_id="breakdown_actions"),
     ]
 
 

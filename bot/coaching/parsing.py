@@ -68,7 +68,7 @@ class ParseError(ValueError):
         return f"ParseError({self.message!r}, field={self.field!r})"
 
 
-def _quote(text: str, limit: int = 40) -> str:
+def quote(text: str, limit: int = 40) -> str:
     """Echo typed text safely inside backticks: one line, no backticks, short."""
     shown = " ".join(text.split()).replace("`", "'")
     return shown if len(shown) <= limit else shown[: limit - 1] + "…"
@@ -87,11 +87,11 @@ def parse_number(text: str) -> float:
         raise ParseError("A number is missing.")
     match = _NUMBER_RE.fullmatch(cleaned)
     if match is None:
-        raise ParseError(f"I couldn't read `{_quote(cleaned)}` as a number.")
+        raise ParseError(f"I couldn't read `{quote(cleaned)}` as a number.")
     sign, digits, _percent = match.groups()
     value = float(digits.replace(",", ""))
     if not math.isfinite(value):
-        raise ParseError(f"`{_quote(cleaned)}` is too large a number.")
+        raise ParseError(f"`{quote(cleaned)}` is too large a number.")
     return -value if sign and sign != "+" else value
 
 
@@ -146,7 +146,7 @@ def _parse_due(text: str) -> date:
             raise ValueError(cleaned)
         return date(*(int(part) for part in match.groups()))
     except ValueError:
-        raise ParseError(f"I couldn't read `{_quote(cleaned)}` as a date. {DATE_FORMAT_HINT}.", "due") from None
+        raise ParseError(f"I couldn't read `{quote(cleaned)}` as a date. {DATE_FORMAT_HINT}.", "due") from None
 
 
 def _split_arrow(head: str) -> tuple[str, str, bool]:
@@ -402,7 +402,7 @@ def parse_commitment_number(text: str) -> int:
     match = _COMMITMENT_NUMBER_RE.fullmatch(text.strip())
     if match is None or int(match.group(1)) == 0:
         raise ParseError(
-            f"I couldn't read `{_quote(text)}` as a commitment number: write it like `#3`.",
+            f"I couldn't read `{quote(text)}` as a commitment number: write it like `#3`.",
             "number",
         )
     return int(match.group(1))
@@ -486,7 +486,7 @@ def _parse_timezone(text: str) -> str:
         if known is not None:
             return known
     raise ParseError(
-        f"I don't know the timezone `{_quote(text)}`. Use an IANA name like `Europe/Paris`.",
+        f"I don't know the timezone `{quote(text)}`. Use an IANA name like `Europe/Paris`.",
         "timezone",
     )
 
@@ -497,7 +497,7 @@ def _parse_weekday(text: str) -> int:
         raise _usage_error(
             "checkin",
             "weekday",
-            f"I couldn't read `{_quote(text)}` as a day of the week: write `monday` or `mon`.",
+            f"I couldn't read `{quote(text)}` as a day of the week: write `monday` or `mon`.",
         )
     return number
 
@@ -508,7 +508,7 @@ def _parse_time(text: str) -> time:
         raise _usage_error(
             "checkin",
             "time",
-            f"I couldn't read `{_quote(text)}` as a time: use 24-hour HH:MM, like `09:00`.",
+            f"I couldn't read `{quote(text)}` as a time: use 24-hour HH:MM, like `09:00`.",
         )
     return time(int(match.group(1)), int(match.group(2)))
 
@@ -561,5 +561,5 @@ def parse_commit_command(text: str) -> CommitCommand:
         return Declare(parse_declaration(stripped))
     except ParseError as error:
         if error.field is None:
-            raise ParseError(f"I didn't understand `{_quote(keyword)}`.") from None
+            raise ParseError(f"I didn't understand `{quote(keyword)}`.") from None
         raise
