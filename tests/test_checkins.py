@@ -13,6 +13,7 @@ from sqlalchemy import event
 
 from bot import ids
 from bot.checkins import runner
+from bot.checkins.printing import describe
 from bot.checkins.runner import run_due_checkins
 from bot.services import Services
 from storage.db import Database
@@ -748,7 +749,7 @@ def test_a_dry_run_shows_the_background_too(slack_sqlite):
     surfaced(slack_sqlite, "nothing ships here in under six months")
     slack_sqlite.fake.reset()
     [result] = run(slack_sqlite, MONDAY, dry_run=True)
-    assert "nothing ships here in under six months" in runner.describe(result)
+    assert "nothing ships here in under six months" in describe(result)
     assert slack_sqlite.fake.calls() == []
 
 

@@ -9,15 +9,13 @@ and its commitment owners are told.
 
 Each new breakdown announced in a home thread gets the commitment's chart there too, once every
 post of the run is out (uploads must not slow the posts): at most `MAX_CHARTS_PER_RUN` a run.
-The charts are drawn while the run is still posting, by one thread of their own (`_Drawer`),
+The charts are drawn while the run is still posting, by one thread of their own (`workers.Drawer`),
 so that only their uploads come after.
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
-import queue
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -26,12 +24,14 @@ from typing import Sequence
 
 from slack_sdk.errors import SlackApiError
 
-from bot.charts.upload import Drawing, draw_chart, send_chart
+from bot.charts.upload import Drawing, send_chart
 from bot.checkins import views
 from bot.checkins.plan import ChannelCheckin, plan_channel
+from bot.checkins.workers import FIRST, LATER, Drawer, Pool
 from bot.coaching.schedule import Due, Schedule, due_checkin, first_after
 from bot.commitments.views import breakthrough_message
 from bot.services import Services
+from bot.slack.posting import ChannelClosed, post
 from storage import background as background_store
 from storage import checkins as store
 from storage.checkins import ChannelFacts, CheckinChanges
@@ -158,59 +158,22 @@ def run_due_checkins(
         return results
 
     runs: list[_ChannelRun] = []
-    pool = _Pool(POSTING_CONCURRENCY)
+    pool = Pool(POSTING_CONCURRENCY)
     pool.start()
-    drawer = _Drawer(services, MAX_CHARTS_PER_RUN)
+    drawer = Drawer(services, MAX_CHARTS_PER_RUN)
     try:
         for chunk in chunks:
             planned = _planner(services, chunk, now)
             for channel in chunk:
                 run = _ChannelRun(services, channel, now, pool, planned, drawer)
                 runs.append(run)
-                pool.submit(_LATER, run.start)
+                pool.submit(LATER, run.start)
             pool.wait_below(POSTING_CONCURRENCY * 2)  # then read the next channels
         pool.finish()
     finally:
         drawings = drawer.finish()
     _upload_charts(drawings)
     return [run.result for run in runs if run.result is not None]
-
-
-class _Drawer:
-    """Draws the charts of the breakdowns a run announces, one at a time on a thread of its own
-    (matplotlib draws one at a time anyway), while the run goes on posting; the first `limit`."""
-
-    def __init__(self, services: Services, limit: int):
-        self.services = services
-        self.limit = limit
-        self.asked = 0
-        self.lock = threading.Lock()
-        self.queue: queue.Queue = queue.Queue()
-        self.drawn: list[tuple[object, Drawing]] = []
-        self.thread = threading.Thread(target=self._draw, name="checkin-charts", daemon=True)
-        self.thread.start()
-
-    def add(self, client, state: CommitmentState) -> None:
-        with self.lock:
-            self.asked += 1
-            if self.asked > self.limit:
-                return
-        self.queue.put((client, state))
-
-    def _draw(self) -> None:
-        while (item := self.queue.get()) is not None:
-            client, state = item
-            drawing = draw_chart(self.services, state.commitment, state)
-            if drawing is not None:
-                self.drawn.append((client, drawing))
-
-    def finish(self) -> list[tuple[object, Drawing]]:
-        """Every chart asked for, drawn (after the last one)."""
-        self.queue.put(None)
-        self.thread.join()
-        if self.asked > self.limit:
-            log.info("%s new breakdowns in this run: charts for the first %s only", self.asked, self.limit)
-        return self.drawn
 
 
 def _planner(services: Services, due: list[DueChannel], now: datetime):
@@ -259,75 +222,16 @@ def _upload_charts(drawings: list[tuple[object, Drawing]]) -> None:
     uploaded side by side; a failure is logged by `send_chart` and changes nothing else."""
     if not drawings:
         return
-    pool = _Pool(POSTING_CONCURRENCY)
+    pool = Pool(POSTING_CONCURRENCY)
     for client, drawing in drawings:
-        pool.submit(_LATER, lambda client=client, drawing=drawing: send_chart(client, drawing))
+        pool.submit(LATER, lambda client=client, drawing=drawing: send_chart(client, drawing))
     pool.run()
-
-
-_FIRST, _LATER = 0, 1  # a channel's replies and closing write go before the next channel's check-in
-
-
-class _Pool:
-    """`POSTING_CONCURRENCY` threads, one Slack call per task: a channel's check-in first, then
-    its thread replies side by side, so every thread stays busy to the end."""
-
-    def __init__(self, workers: int):
-        self.workers = max(1, workers)
-        self.tasks: queue.PriorityQueue = queue.PriorityQueue()
-        self.order = itertools.count()
-        self.pending = 0
-        self.idle = threading.Condition()
-
-    def submit(self, priority: int, task) -> None:
-        with self.idle:
-            self.pending += 1
-        self.tasks.put((priority, next(self.order), task))
-
-    def _work(self) -> None:
-        while True:
-            _, _, task = self.tasks.get()
-            if task is None:
-                return
-            try:
-                task()
-            except Exception:  # tasks handle their own errors; never lose a worker
-                log.exception("check-in task failed")
-            finally:
-                with self.idle:
-                    self.pending -= 1
-                    self.idle.notify_all()
-
-    def start(self) -> None:
-        self.threads = [
-            threading.Thread(target=self._work, name=f"checkin-{n}", daemon=True) for n in range(self.workers)
-        ]
-        for thread in self.threads:
-            thread.start()
-
-    def wait_below(self, pending: int) -> None:
-        """Until fewer than `pending` tasks are left."""
-        with self.idle:
-            while self.pending >= pending:
-                self.idle.wait()
-
-    def finish(self) -> None:
-        """Work until every task, and every task those tasks submitted, is done."""
-        self.wait_below(1)
-        for _ in self.threads:
-            self.tasks.put((_LATER + 1, next(self.order), None))
-        for thread in self.threads:
-            thread.join()
-
-    def run(self) -> None:
-        self.start()
-        self.finish()
 
 
 class _ChannelRun:
     """One channel's check-in: plan, claim, post, then its thread replies, then record it all."""
 
-    def __init__(self, services: Services, channel: DueChannel, now: datetime, pool: _Pool, planned, drawer: _Drawer):
+    def __init__(self, services: Services, channel: DueChannel, now: datetime, pool: Pool, planned, drawer: Drawer):
         self.services = services
         self.drawer = drawer
         self.channel = channel
@@ -360,7 +264,7 @@ class _ChannelRun:
             return
         self.remaining = len(replies)
         for index, reply in enumerate(replies):
-            self.pool.submit(_FIRST, lambda index=index, reply=reply: self.reply(index, *reply))
+            self.pool.submit(FIRST, lambda index=index, reply=reply: self.reply(index, *reply))
 
     def post(self, plan: ChannelCheckin):
         """Claim the week, post the check-in; returns the thread replies to post next
@@ -488,31 +392,15 @@ def _preview(services: Services, plan: ChannelCheckin) -> CheckinResult:
     return result
 
 
-class ChannelClosed(Exception):
-    """The app can't post in the channel, and can't join it."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
-
-
 def _post_checkin(client, channel_id: str, messages: list[Message]) -> str:
-    """The first message in the channel (joining a public channel once if needed), the rest in
-    its thread; returns the first message's ts."""
-    text, blocks = messages[0]
+    """The first message in the channel, the rest in its thread; returns the first one's ts."""
     try:
-        ts = client.chat_postMessage(channel=channel_id, text=text, blocks=blocks)["ts"]
-    except SlackApiError as error:
-        if error.response.get("error") != "not_in_channel":
-            raise
-        try:
-            client.conversations_join(channel=channel_id)
-        except SlackApiError as join_error:
-            reason = join_error.response.get("error")
-            raise ChannelClosed(reason if reason in PAUSE_ERRORS else "not_in_channel") from None
-        ts = client.chat_postMessage(channel=channel_id, text=text, blocks=blocks)["ts"]
-    for text, blocks in messages[1:]:
-        client.chat_postMessage(channel=channel_id, thread_ts=ts, text=text, blocks=blocks)
+        ts = post(client, channel_id, messages[0])
+    except ChannelClosed as closed:
+        closed.reason = closed.reason if closed.reason in PAUSE_ERRORS else "not_in_channel"
+        raise
+    for message in messages[1:]:
+        post(client, channel_id, message, thread_ts=ts)
     return ts
 
 
@@ -527,46 +415,3 @@ def _pause(services: Services, client, plan: ChannelCheckin, reason: str) -> Non
             client.chat_postMessage(channel=owner, text=text, blocks=blocks)
         except SlackApiError as error:
             log.warning("could not tell %s that check-ins are paused: %s", owner, error.response.get("error"))
-
-
-# --- printing (dry runs, `coach checkin`) ------------------------------------------------------------
-
-
-def render(message: Message) -> str:
-    """A message as plain lines: its blocks' text, buttons as [labels]."""
-    text, blocks = message
-    lines = []
-    for block in blocks:
-        if block.get("type") == "section":
-            lines.append(block["text"]["text"])
-        elif block.get("type") == "context":
-            lines.extend(e.get("text", "") for e in block["elements"])
-        elif block.get("type") == "actions":
-            lines.append(" ".join(f"[{e['text']['text']}]" for e in block["elements"]))
-    return "\n".join(lines) or text
-
-
-def describe(result: CheckinResult) -> str:
-    where = f"{result.team_id}/{result.channel_id}"
-    if result.dry_run:
-        head = f"Would post the check-in of {result.week} in {where}:"
-    elif result.posted:
-        head = f"Posted the check-in of {result.week} in {where} (ts {result.ts})."
-    elif result.error == "already_posted":
-        return f"The check-in of {result.week} in {where} was already posted by another run."
-    else:
-        paused = " Check-ins there are paused; its commitment owners were told." if result.paused else ""
-        return f"Could not post the check-in of {result.week} in {where}: {result.error}.{paused}"
-    if not result.dry_run:
-        return head
-    parts = [head]
-    for message in result.messages:
-        parts.append(_indent(render(message)))
-    for home_ts, message in result.replies:
-        parts.append(f"  …and in the thread {home_ts}:")
-        parts.append(_indent(render(message), "    "))
-    return "\n".join(parts)
-
-
-def _indent(text: str, prefix: str = "  ") -> str:
-    return "\n".join(prefix + line for line in text.splitlines())

@@ -25,7 +25,8 @@ LOCK_WAIT_SECONDS = 10.0
 def run_checkins(
     settings: Settings, dry_run: bool = False, channels: Sequence[str] | None = None, wait: float = LOCK_WAIT_SECONDS
 ) -> int:
-    from bot.checkins.runner import describe, run_due_checkins
+    from bot.checkins.printing import describe
+    from bot.checkins.runner import run_due_checkins
     from bot.services import Services
     from storage.db import Database
     from storage.locks import checkin_lock
