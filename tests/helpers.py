@@ -1,8 +1,19 @@
-"""Small helpers the end-to-end tests share: rows in the database, buttons in a message."""
+"""Small helpers the end-to-end tests share: rows in the database, buttons in a message, a
+valid Home view, the queries a piece of code runs, a surfaced background conversation."""
 
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
+
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+from sqlalchemy import event
 from sqlmodel import select
+
+from bot import ids
+from storage.models import BackgroundConversation
+from tests.fake_slack import texts_in
 
 DECLARE = "Weekly active teams: 120 -> 300 teams by 2027-03-31 known 140"
 
@@ -23,3 +34,62 @@ def declared(harness, text: str = DECLARE, user: str = "U1", channel: str = "C1"
 def buttons(call) -> dict[str, dict]:
     """The buttons of a posted message, by action id."""
     return {e["action_id"]: e for b in call.blocks if b["type"] == "actions" for e in b["elements"]}
+
+
+def valid_home(view: dict) -> dict:
+    """Block Kit as slack_sdk's models read it: nothing unknown, every limit kept."""
+    assert view["type"] == "home"
+    View(**view).validate_json()  # 1 to 100 blocks
+    parsed = Block.parse_all(view["blocks"])
+    assert None not in parsed, "a block type slack_sdk doesn't know"
+    # to_dict() validates every nested object (text lengths, button ids, …) and drops nothing
+    assert [block.to_dict() for block in parsed] == view["blocks"]
+    assert 1 <= len(view["blocks"]) <= 100
+    return view
+
+
+def text_of(view: dict) -> str:
+    return "\n".join(texts_in(view["blocks"]))
+
+
+def home_buttons(view: dict) -> list[dict]:
+    """Every button on a Home view (in actions blocks and as section accessories)."""
+    found = []
+    for block in view["blocks"]:
+        if block["type"] == "actions":
+            found += block["elements"]
+        if block.get("accessory", {}).get("type") == "button":
+            found.append(block["accessory"])
+    return found
+
+
+@contextmanager
+def counting_queries(db):
+    count = {"n": 0}
+    lock = threading.Lock()
+
+    def counted(*_args):
+        with lock:
+            count["n"] += 1
+
+    event.listen(db.engine, "before_cursor_execute", counted)
+    try:
+        yield count
+    finally:
+        event.remove(db.engine, "before_cursor_execute", counted)
+
+
+BELIEF = "nothing ships here in under six months"
+
+
+def surfaced(slack, text=BELIEF, user="U1", channel="C1", team="T1") -> BackgroundConversation:
+    answer = slack.send.command(text, command="/background", user=user, channel=channel, team=team)
+    assert answer.status == 200 and answer.body in ("", "null"), answer.body
+    return rows(slack, BackgroundConversation)[-1]
+
+
+def reinvented(slack, conversation, text="We ship every week.", kind="possible", user="U3", team="T1"):
+    slack.send.action(ids.BACKGROUND_REINVENT, str(conversation.id), user=user, team=team)
+    view = slack.fake.calls("views.open")[-1].view
+    assert view["callback_id"] == ids.AGREEMENT_MODAL
+    return view, slack.send.submit(view, {ids.AGREEMENT: text, ids.KIND: kind}, user=user, team=team)

@@ -60,7 +60,11 @@ class SlackSender:
         timestamp: int | None = None,
         sign: bool = True,
         wait: bool = True,
+        expect: int | None = None,
     ) -> Answer:
+        """Send a body as Slack does. A signed, current request must be answered 2xx (as Slack
+        needs), unless the test says which status it `expect`s; unsigned, re-timed or re-headed
+        requests are the tests' probes, and their status is theirs to check."""
         ts = str(timestamp if timestamp is not None else int(time.time()))
         all_headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": ts}
         if sign:
@@ -75,6 +79,10 @@ class SlackSender:
             answer = Answer(error.code, error.read().decode(), time.monotonic() - started)
         if wait and self.wait_idle:
             self.wait_idle()
+        if expect is not None:
+            assert answer.status == expect, (answer.status, answer.body)
+        elif sign and timestamp is None and not headers:
+            assert 200 <= answer.status < 300, f"Slack needs a 2xx, the app answered {answer.status}: {answer.body}"
         return answer
 
     def get(self, path: str) -> Answer:

@@ -11,12 +11,11 @@ from bot import ids
 from bot.checkins.runner import run_due_checkins
 from bot.slack.context import Ref, decode_ref
 from storage.models import Action, Breakdown, Commitment
-from tests.helpers import buttons, rows
+from tests.helpers import DECLARE, buttons, rows
 
 UTC = timezone.utc
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)  # Thursday
 MONDAY = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
-DECLARE = "Weekly active teams: 120 -> 300 teams by 2027-03-31 known 140"
 
 
 @pytest.fixture(autouse=True)

@@ -14,10 +14,9 @@ from bot.background import views
 from bot.background.command import KINDS
 from storage import background as store
 from storage.models import BackgroundConversation, ChannelSettings, NewAgreement, Recognition
-from tests.helpers import buttons, rows
+from tests.helpers import BELIEF, buttons, reinvented, rows, surfaced
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
-BELIEF = "nothing ships here in under six months"
 
 
 @pytest.fixture(autouse=True)
@@ -26,21 +25,8 @@ def frozen_clock():
         yield
 
 
-def surfaced(slack, text=BELIEF, user="U1", channel="C1", team="T1") -> BackgroundConversation:
-    answer = slack.send.command(text, command="/background", user=user, channel=channel, team=team)
-    assert answer.status == 200 and answer.body in ("", "null"), answer.body
-    return rows(slack, BackgroundConversation)[-1]
-
-
 def top_level_posts(slack):
     return [c for c in slack.fake.calls("chat.postMessage") if not c.get("thread_ts")]
-
-
-def reinvented(slack, conversation, text="We ship every week.", kind="possible", user="U3", team="T1"):
-    slack.send.action(ids.BACKGROUND_REINVENT, str(conversation.id), user=user, team=team)
-    view = slack.fake.calls("views.open")[-1].view
-    assert view["callback_id"] == ids.AGREEMENT_MODAL
-    return view, slack.send.submit(view, {ids.AGREEMENT: text, ids.KIND: kind}, user=user, team=team)
 
 
 def no_posts(slack):

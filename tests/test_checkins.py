@@ -27,15 +27,13 @@ from storage.models import (
     NewAgreement,
     Recognition,
 )
-from tests.conftest import start_app
 from tests.fake_slack import Scripted
-from tests.helpers import buttons, declared, rows
-from tests.test_background import reinvented, surfaced
+from tests.harness import start_app
+from tests.helpers import buttons, declared, reinvented, rows, surfaced
 
 UTC = timezone.utc
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)  # a Thursday, ISO week 2026-W48
 MONDAY = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # the first default check-in after NOW
-DECLARE = "Weekly active teams: 120 -> 300 teams by 2027-03-31 known 140"
 
 
 @pytest.fixture(autouse=True)

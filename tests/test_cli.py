@@ -4,34 +4,13 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from tests.conftest import SIGNING_SECRET
+from tests.harness import ROOT, SIGNING_SECRET, coach, coach_env, free_port
 from tests.slack_client import SlackSender
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def coach_env(tmp_path, **extra) -> dict[str, str]:
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL", "COACH_"))}
-    keep.update({"DATABASE_URL": f"sqlite:///{tmp_path / 'coach.db'}", **extra})
-    return keep
-
-
-def coach(*args, env, cwd, timeout=60):
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout
-    )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_run_without_slack_settings_names_what_is_missing(tmp_path):

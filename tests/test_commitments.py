@@ -9,9 +9,8 @@ import time_machine
 
 from bot import ids
 from storage.models import Commitment, Enrolment, ProgressReport
-from tests.helpers import buttons, declared, rows
+from tests.helpers import DECLARE, buttons, declared, rows
 
-DECLARE = "Weekly active teams: 120 -> 300 teams by 2027-03-31 known 140"
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
 
 

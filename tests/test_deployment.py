@@ -19,15 +19,14 @@ from urllib.parse import urlencode
 
 import pytest
 from slack_sdk.signature import SignatureVerifier
-from sqlalchemy import create_engine, text, update
+from sqlalchemy import text, update
 from sqlmodel import select
 
 from storage.db import Database
 from storage.locks import CHECKIN_LOCK
 from storage.models import ChannelSettings, CheckinPost, Commitment, Enrolment, TeamCounter
-from tests.conftest import NO_POSTGRES, POSTGRES_URL, SIGNING_SECRET
+from tests.harness import POSTGRES_URL, SIGNING_SECRET, coach, coach_env, free_port, scratch_postgres
 from tests.slack_client import SlackSender
-from tests.test_cli import coach, coach_env, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -45,16 +44,8 @@ _spec.loader.exec_module(cluster)
 @pytest.fixture
 def postgres_url():
     """A fresh, empty PostgreSQL database of this test's own: the processes migrate it."""
-    if not POSTGRES_URL:
-        pytest.skip(NO_POSTGRES)
-    name = f"coach_deploy_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(Database(POSTGRES_URL).url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield Database(POSTGRES_URL).engine.url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_postgres("coach_deploy") as url:
+        yield url
 
 
 @pytest.fixture

@@ -47,7 +47,7 @@ def replies(slack, commitment: Commitment) -> list:
 def web_worker(database, fake_slack):
     """The app as `coach run`'s web worker runs it: it answers, and leaves the threads to the
     runtime process (here, `follow_ups(...).drain()`)."""
-    from tests.conftest import start_app
+    from tests.harness import start_app
     from tests.helpers import DECLARE
 
     harness, stop = start_app(database, fake_slack, follow_up_here=False)

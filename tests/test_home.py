@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
 import time_machine
-from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
-from sqlalchemy import event
 from sqlmodel import select
 
 from bot import ids
@@ -18,7 +14,7 @@ from bot.coaching.integrity import Integrity
 from bot.home import views as home_views
 from storage import commitments as store
 from storage.models import Breakdown, Commitment, CommitmentStatus, Enrolment
-from tests.fake_slack import texts_in
+from tests.helpers import counting_queries, home_buttons, text_of, valid_home
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
 TODAY = NOW.date()
@@ -28,18 +24,6 @@ TODAY = NOW.date()
 def frozen_clock():
     with time_machine.travel(NOW, tick=True):
         yield
-
-
-def valid_home(view: dict) -> dict:
-    """Block Kit as slack_sdk's models read it: nothing unknown, every limit kept."""
-    assert view["type"] == "home"
-    View(**view).validate_json()  # 1 to 100 blocks
-    parsed = Block.parse_all(view["blocks"])
-    assert None not in parsed, "a block type slack_sdk doesn't know"
-    # to_dict() validates every nested object (text lengths, button ids, …) and drops nothing
-    assert [block.to_dict() for block in parsed] == view["blocks"]
-    assert 1 <= len(view["blocks"]) <= 100
-    return view
 
 
 def opened(slack, user="U1", team="T1", tab="home"):
@@ -55,20 +39,6 @@ def opened(slack, user="U1", team="T1", tab="home"):
     [published] = slack.fake.wait_for("views.publish")
     assert published["user_id"] == user
     return valid_home(published.view)
-
-
-def text_of(view: dict) -> str:
-    return "\n".join(texts_in(view["blocks"]))
-
-
-def buttons(view: dict) -> list[dict]:
-    found = []
-    for block in view["blocks"]:
-        if block["type"] == "actions":
-            found += block["elements"]
-        if block.get("accessory", {}).get("type") == "button":
-            found.append(block["accessory"])
-    return found
 
 
 def declare(
@@ -114,7 +84,7 @@ def test_an_empty_home_invites_a_declaration(slack):
     text = text_of(view)
     assert "Your commitments" in text and "not in on any active commitment" in text
     assert "No open breakdowns" in text
-    declare_button = [b for b in buttons(view) if b["action_id"] == ids.HOME_DECLARE]
+    declare_button = [b for b in home_buttons(view) if b["action_id"] == ids.HOME_DECLARE]
     assert declare_button and declare_button[0]["text"]["text"] == "Declare a commitment"
 
 
@@ -129,7 +99,7 @@ def test_one_commitment_with_progress_verdict_and_days_left(slack):
     assert "111 days left" in text
     assert "*breakdown*" in text and "heading for 245 teams" in text
     assert "you own it" in text
-    [progress] = [b for b in buttons(view) if b["action_id"] == ids.COMMITMENT_PROGRESS]
+    [progress] = [b for b in home_buttons(view) if b["action_id"] == ids.COMMITMENT_PROGRESS]
     with slack.db.session() as session:
         assert progress["value"] == str(session.exec(select(Commitment)).one().id)
 
@@ -223,22 +193,6 @@ def test_typed_text_is_escaped_on_home(slack_sqlite):
     text = text_of(opened(slack_sqlite))
     assert "Ship &lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;" in text
     assert "<!channel>" not in text and "&amp;amp;" not in text
-
-
-@contextmanager
-def counting_queries(db):
-    count = {"n": 0}
-    lock = threading.Lock()
-
-    def counted(*_args):
-        with lock:
-            count["n"] += 1
-
-    event.listen(db.engine, "before_cursor_execute", counted)
-    try:
-        yield count
-    finally:
-        event.remove(db.engine, "before_cursor_execute", counted)
 
 
 def test_queries_do_not_grow_with_the_number_of_commitments(slack_sqlite):
@@ -368,7 +322,7 @@ def test_actions_requests_and_integrity_render_within_limits():
         )
     )
     text = text_of(view)
-    ids_seen = [b["action_id"] for b in buttons(view)]
+    ids_seen = [b["action_id"] for b in home_buttons(view)]
     assert ids_seen.count(ids.ACTION_KEPT) == ids_seen.count(ids.ACTION_NOT_KEPT) == home_views.MAX_ACTIONS
     assert ids_seen.count(ids.ACTION_ACCEPT) == ids_seen.count(ids.ACTION_COUNTER) == home_views.MAX_REQUESTS
     assert f"and {30 - home_views.MAX_ACTIONS} more" in text

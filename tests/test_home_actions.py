@@ -10,11 +10,10 @@ import time_machine
 
 from bot import ids
 from storage.models import Action, Commitment, ProgressReport
-from tests.helpers import rows
-from tests.test_home import buttons, counting_queries, text_of, valid_home
+from tests.helpers import DECLARE, counting_queries, rows, text_of, valid_home
+from tests.helpers import home_buttons as buttons
 
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)  # Thursday
-DECLARE = "Weekly active teams: 120 -> 300 teams by 2027-03-31 known 140"
 HOME = {"id": "VHOME", "type": "home"}
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime, timezone
 
 import pytest
@@ -10,14 +9,14 @@ import sqlalchemy as sa
 from alembic import command
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect
 
 from storage import commitments as store
 from storage.db import Database
 from storage.migrate import alembic_config, current_heads, script_heads, upgrade
 from storage.models import Commitment
 from storage.workspaces import SLACK_TABLES
-from tests.conftest import NO_POSTGRES, POSTGRES_URL
+from tests.harness import scratch_postgres
 
 AT = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
 
@@ -30,18 +29,10 @@ def empty_database(request, tmp_path):
         yield db
         db.dispose()
         return
-    if not POSTGRES_URL:
-        pytest.skip(NO_POSTGRES)
-    name = f"coach_migration_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(Database(POSTGRES_URL).url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    db = Database(Database(POSTGRES_URL).engine.url.set(database=name).render_as_string(hide_password=False))
-    yield db
-    db.dispose()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_postgres("coach_migration") as url:
+        db = Database(url)
+        yield db
+        db.dispose()
 
 
 def test_upgrading_from_0001_keeps_commitments_enrolments_and_reports(empty_database):

@@ -18,8 +18,8 @@ from bot.settings import Settings
 from bot.slack.oauth import BOT_SCOPES, NOT_INSTALLED_MESSAGE, NotInstalled
 from storage.models import ChannelSettings, Commitment
 from storage.workspaces import UNINSTALLED
-from tests.conftest import start_app
 from tests.fake_slack import Scripted
+from tests.harness import start_app
 from tests.helpers import rows
 
 ROOT = Path(__file__).resolve().parent.parent

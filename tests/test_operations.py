@@ -16,8 +16,8 @@ from bot.ops.logs import bound, mask_tokens, setup_logging
 from bot.slack.oauth import BOT_SCOPES
 from storage.db import Database
 from storage.workspaces import counts, owned_tables
-from tests.conftest import POSTGRES_URL, SIGNING_SECRET, start_app
 from tests.fake_slack import Scripted
+from tests.harness import POSTGRES_URL, SIGNING_SECRET, start_app
 from tests.workspace_data import CLIENT_ID, install_workspace, seed_workspace
 
 # --- /healthz --------------------------------------------------------------------------------

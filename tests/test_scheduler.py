@@ -12,12 +12,12 @@ from sqlmodel import select
 from bot.ops.runtime import Runtime
 from storage.db import Database
 from storage.models import ChannelSettings, CheckinPost, Commitment, Enrolment
-from tests.test_cli import coach, coach_env
+from tests.harness import coach, coach_env
+from tests.helpers import DECLARE
 
 UTC = timezone.utc
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=UTC)
 MONDAY = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
-DECLARE = "Weekly active teams: 120 -> 300 teams by 2027-03-31 known 140"
 
 
 def checkin_posts(fake):
