@@ -77,6 +77,6 @@ def create_app(services: Services, *, token_verification: bool = True, follow_up
     checkins.register(router)
     actions.register(app)
     background.register(app)
-    oauth.register(app, services)
+    oauth.register(app)
     home.register(app)
     return app

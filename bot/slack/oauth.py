@@ -199,27 +199,30 @@ def oauth_flow(services: "Services") -> OAuthFlow:
     return OAuthFlow(client=services.web_client(), logger=logging.getLogger("bot.bolt"), settings=oauth_settings)
 
 
-def register(app: App, services: "Services") -> None:
+def leave(services: "Services", team_id: str, enterprise_id: str | None, why: str) -> None:
+    """The app left a workspace: forget its token (OAuth), pause its check-ins, keep its data."""
+    if services.settings.oauth:
+        services.installations.remove(team_id, enterprise_id)
+        why += ", installation deleted"
+    paused = workspaces.pause_checkins(services.db, team_id)
+    log.info("%s, %d check-in(s) paused, data kept", why, paused)
+
+
+@guarded
+def app_uninstalled(ack, context, services: "Services", team_id: str):
+    ack()
+    leave(services, team_id, context.enterprise_id, "app uninstalled")
+
+
+@guarded
+def tokens_revoked(ack, event, context, services: "Services", team_id: str):
+    ack()
+    # We ask for no user scopes, so only the bot token matters.
+    if (event.get("tokens") or {}).get("bot"):
+        leave(services, team_id, context.enterprise_id, "bot token revoked")
+
+
+def register(app: App) -> None:
     """`app_uninstalled` and `tokens_revoked`: forget the token, pause check-ins, keep data."""
-
-    def leave(team_id: str, enterprise_id: str | None, why: str) -> None:
-        if services.settings.oauth:
-            services.installations.remove(team_id, enterprise_id)
-            why += ", installation deleted"
-        paused = workspaces.pause_checkins(services.db, team_id)
-        log.info("%s, %d check-in(s) paused, data kept", why, paused)
-
-    @guarded
-    def app_uninstalled(ack, body):
-        ack()
-        leave(body.get("team_id") or "", body.get("enterprise_id"), "app uninstalled")
-
-    @guarded
-    def tokens_revoked(ack, body, event):
-        ack()
-        # We ask for no user scopes, so only the bot token matters.
-        if (event.get("tokens") or {}).get("bot"):
-            leave(body.get("team_id") or "", body.get("enterprise_id"), "bot token revoked")
-
     app.event("app_uninstalled")(app_uninstalled)
     app.event("tokens_revoked")(tokens_revoked)
