@@ -105,11 +105,9 @@ def _what_owner_due(values: dict, today: date) -> tuple[str, str, date]:
     return what, owner, due
 
 
-@guarded
-def action_submitted(ack, body, client, view, services: Services, team_id: str, user_id: str):
+@listener(access.submitted(access.is_active, access.is_enrolled))
+def action_submitted(ack, body, client, view, services: Services, user_id: str, commitment: Commitment, ref: Ref):
     what, owner, due = _what_owner_due(form_values(view), services.today())
-    ref = decode_ref(view.get("private_metadata"))
-    commitment = access.enrolled(services, access.active(access.by_id(services, team_id, ref.id)), user_id)
     breakdown_id = flows.breakdown_answered(services, commitment, ref.breakdown)
     ack()
     added = store.add(

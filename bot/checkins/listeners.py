@@ -39,8 +39,7 @@ def checkin_off(req: CommandRequest) -> None:
 def declare_breakdown(req: CommandRequest) -> None:
     p, services = req.parsed, req.services
     db = services.db
-    commitment = access.in_channel(services, req.team_id, req.channel_id, p.number)
-    access.enrolled(services, access.active(commitment), req.user_id)
+    commitment = access.typed(req, access.is_active, access.is_enrolled)
     state = commitment_store.load_state(db, commitment)
     r = review(state, services.today(), services.day_of)
     breakdown = store.open_breakdown(

@@ -80,6 +80,15 @@ def _fetch(services: Services, team_id: str, ref: Ref) -> Commitment:
     return by_id(services, team_id, ref.id)
 
 
+def typed(req, *rules) -> Commitment:
+    """The commitment `#N` a `/commit …` names (`req.parsed.number`), in its own channel,
+    checked by `rules` (e.g. `is_active, is_owner`)."""
+    commitment = in_channel(req.services, req.team_id, req.channel_id, req.parsed.number)
+    for rule in rules:
+        rule(req.services, commitment, req.user_id)
+    return commitment
+
+
 def clicked(*rules) -> Load:
     """The commitment of the clicked button, checked by `rules` (e.g. `is_active, is_enrolled`)."""
     return Load("commitment", from_value, _fetch, rules)

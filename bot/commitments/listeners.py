@@ -68,7 +68,7 @@ def status_all(req: CommandRequest) -> None:
 
 
 def status_one(req: CommandRequest) -> None:
-    commitment = access.in_channel(req.services, req.team_id, req.channel_id, req.parsed.number)
+    commitment = access.typed(req)
     text, blocks = CommitmentFlows(req.services).status_card(commitment)
     req.reply(text, blocks)
 
@@ -78,8 +78,7 @@ def progress(req: CommandRequest) -> None:
     p, s = req.parsed, req.services
     recorded = store.record_progress(s.db, req.team_id, req.channel_id, p.number, req.user_id, p.value, p.note, s.now())
     if recorded is None:  # nothing stored: say why
-        commitment = access.in_channel(s, req.team_id, req.channel_id, p.number)
-        access.enrolled(s, access.active(commitment), req.user_id)
+        access.typed(req, access.is_active, access.is_enrolled)
         raise CoachError(f"#{p.number} changed just now: send it again.")
     req.reply(f"Recorded {quantity(p.value, recorded.unit)} on #{recorded.number}.")
     req.followups.wake()
@@ -87,8 +86,7 @@ def progress(req: CommandRequest) -> None:
 
 def withdraw(req: CommandRequest) -> None:
     p, services = req.parsed, req.services
-    commitment = access.in_channel(services, req.team_id, req.channel_id, p.number)
-    access.owner(access.active(commitment), req.user_id)
+    commitment = access.typed(req, access.is_active, access.is_owner)
     if not store.end(services.db, commitment.id, CommitmentStatus.WITHDRAWN, p.reason, services.now()):
         raise CoachError(f"#{commitment.number} has already ended.")
     req.reply(f"#{commitment.number} is withdrawn.")
