@@ -278,7 +278,7 @@ class TimeAway(SQLModel, table=True):
     set_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
 
-class ReminderResult:
+class ReminderStatus:
     SENT = "sent"
     FAILED = "failed"
 

@@ -26,8 +26,8 @@ from storage.models import (
     CommitmentStatus,
     Enrolment,
     ProgressReport,
-    ReminderResult,
     ReminderSent,
+    ReminderStatus,
     SkippedWeek,
     TimeAway,
 )
@@ -180,7 +180,7 @@ def claim(db: Database, key: str, *, kind: str, team_id: str, user_id: str, now:
 
 def finish(db: Database, key: str, ok: bool, error: str | None = None, *, now: datetime | None = None) -> None:
     """Record how sending went: sent, or failed with Slack's error (never tried again)."""
-    values = {"result": ReminderResult.SENT if ok else ReminderResult.FAILED, "error": (error or None) and error[:64]}
+    values = {"result": ReminderStatus.SENT if ok else ReminderStatus.FAILED, "error": (error or None) and error[:64]}
     if now is not None:
         values["finished_at"] = now
     with db.session() as session:

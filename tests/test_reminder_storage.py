@@ -14,7 +14,7 @@ from storage import checkins as checkin_store
 from storage import commitments as store
 from storage import reminders
 from storage.db import Database
-from storage.models import ActionStatus, ReminderResult
+from storage.models import ActionStatus, ReminderStatus
 
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=timezone.utc)
 
@@ -86,11 +86,11 @@ def test_a_claim_is_taken_once_then_finished(database):
     assert reminders.claimed(database, ["due:1", "due:2"]) == {"due:1"}
     reminders.finish(database, "due:1", True, now=NOW)
     row = reminders.get_claim(database, "due:1")
-    assert (row.result, row.error, row.finished_at) == (ReminderResult.SENT, None, NOW)
+    assert (row.result, row.error, row.finished_at) == (ReminderStatus.SENT, None, NOW)
     assert reminders.claim(database, "overdue:1", kind="overdue", team_id="T1", user_id="U1", now=NOW)
     reminders.finish(database, "overdue:1", False, "user_not_found", now=NOW)
     row = reminders.get_claim(database, "overdue:1")
-    assert (row.result, row.error) == (ReminderResult.FAILED, "user_not_found")
+    assert (row.result, row.error) == (ReminderStatus.FAILED, "user_not_found")
     reminders.release(database, "overdue:1")  # a finished claim is never given back
     assert reminders.claimed(database, ["overdue:1"]) == {"overdue:1"}
     assert reminders.claim(database, "request:1", kind="request", team_id="T1", user_id="U1", now=NOW)
