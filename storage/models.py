@@ -294,7 +294,7 @@ class ReminderSent(SQLModel, table=True):
     kind: str = Field(max_length=16)
     team_id: str = Field(max_length=32)
     user_id: str = Field(max_length=32)  # who it is for
-    claimed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    claimed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
     result: Optional[str] = Field(default=None, max_length=16)  # None while sending; "sent" or "failed"
     finished_at: Optional[datetime] = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     error: Optional[str] = Field(default=None, max_length=64)

@@ -205,6 +205,14 @@ def claimed(db: Database, keys: Iterable[str]) -> set[str]:
     return found
 
 
+def claimed_since(db: Database, since: datetime) -> set[str]:
+    """Every key claimed at or after `since`: one query, whatever the number of reminders due.
+    With `since` before the start of the longest relevance window, it holds every claim of
+    every reminder still relevant."""
+    with db.read() as session:
+        return set(session.exec(select(ReminderSent.key).where(ReminderSent.claimed_at >= since)).all())
+
+
 def get_claim(db: Database, key: str) -> ReminderSent | None:
     with db.read() as session:
         return session.exec(select(ReminderSent).where(ReminderSent.key == key)).first()
@@ -330,29 +338,26 @@ def _load_facts(db: Database, now: datetime, default_zone: str, channels: Sequen
             firsts_query = firsts_query.where(col(Commitment.channel_id).in_(list(channels)))
         firsts = {(t, c): moment for t, c, moment in session.exec(firsts_query).all()}
 
-        # The latest report of each active commitment: one window query.
-        ranked = (
-            select(
-                ProgressReport.commitment_id,
-                ProgressReport.value,
-                ProgressReport.reported_at,
-                func.row_number()
-                .over(
-                    partition_by=ProgressReport.commitment_id,
-                    order_by=(col(ProgressReport.reported_at).desc(), col(ProgressReport.id).desc()),
-                )
-                .label("rank"),
-            )
+        # The latest report of each active commitment: its time (one GROUP BY), then the
+        # reports at that time (ties: the last one stored wins, as in `CommitmentState.latest`).
+        last_times = (
+            select(ProgressReport.commitment_id, func.max(ProgressReport.reported_at).label("last"))
             .join(Commitment, Commitment.id == ProgressReport.commitment_id)
             .where(active)
+            .group_by(ProgressReport.commitment_id)
             .subquery()
         )
-        latest = {
-            commitment_id: (value, reported_at)
-            for commitment_id, value, reported_at in connection.execute(
-                select(ranked.c.commitment_id, ranked.c.value, ranked.c.reported_at).where(ranked.c.rank == 1)
+        latest: dict[int, tuple[float, datetime]] = {}
+        for commitment_id, _id, value, reported_at in connection.execute(
+            select(ProgressReport.commitment_id, ProgressReport.id, ProgressReport.value, ProgressReport.reported_at)
+            .join(
+                last_times,
+                (last_times.c.commitment_id == ProgressReport.commitment_id)
+                & (last_times.c.last == ProgressReport.reported_at),
             )
-        }
+            .order_by(ProgressReport.id)
+        ):
+            latest[commitment_id] = (value, reported_at)
         commitment_rows = connection.execute(
             select(
                 Commitment.id,

@@ -21,7 +21,7 @@ from datetime import datetime
 
 from slack_sdk.errors import SlackApiError
 
-from bot.coaching.reminders import Reminder, due_reminders, unclaimed
+from bot.coaching.reminders import CLAIM_HORIZON, Reminder, due_reminders, unclaimed
 from bot.reminders.views import message_for
 from bot.services import Services
 from storage import reminders as store
@@ -88,7 +88,9 @@ def find_due(services: Services, now: datetime, channels: Sequence[str] | None =
     """Every reminder due at `now` that nobody claimed yet."""
     facts = store.load_facts(services.db, now, services.settings.timezone, channels)
     due = due_reminders(facts, now, services.settings.timezone)
-    return unclaimed(due, store.claimed(services.db, [r.key for r in due]))
+    if not due:
+        return []
+    return unclaimed(due, store.claimed_since(services.db, now - CLAIM_HORIZON))
 
 
 def run_due_reminders(

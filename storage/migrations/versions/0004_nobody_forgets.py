@@ -68,9 +68,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("key"),
     )
+    with op.batch_alter_table("reminder_sent", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_reminder_sent_claimed_at"), ["claimed_at"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("reminder_sent", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_reminder_sent_claimed_at"))
     op.drop_table("reminder_sent")
     with op.batch_alter_table("time_away", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_time_away_until"))
