@@ -98,6 +98,14 @@ def test_a_claim_is_taken_once_then_finished(database):
     assert reminders.claim(database, "request:1", kind="request", team_id="T1", user_id="U1", now=NOW)
 
 
+def test_claims_since_a_moment_are_read_in_one_go(database):
+    reminders.claim(database, "due:1", kind="due", team_id="T1", user_id="U1", now=NOW - timedelta(days=20))
+    reminders.claim(database, "due:2", kind="due", team_id="T1", user_id="U1", now=NOW - timedelta(days=15))
+    reminders.claim(database, "due:3", kind="due", team_id="T2", user_id="U1", now=NOW)
+    assert reminders.claimed_since(database, NOW - timedelta(days=15)) == {"due:2", "due:3"}
+    assert reminders.claimed_since(database, NOW + timedelta(seconds=1)) == set()
+
+
 def test_many_keys_are_looked_up_in_chunks(database):
     keys = [f"due:{i}" for i in range(reminders.CLAIMED_CHUNK + 10)]
     for key in keys[::500]:

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.coaching.reminders import (
+    CLAIM_HORIZON,
     Kind,
     Reminder,
     due_reminders,
@@ -173,6 +174,9 @@ def test_requests_unanswered_for_two_days_remind_the_owner_and_tell_the_asker():
     assert [(r.key, r.user_id) for r in found] == [("request:3", "U2"), ("asker:3", "U1")]
     assert len(due_reminders(f, utc(2026, 12, 5, 23))) == 2
     assert due_reminders(f, utc(2026, 12, 6)) == []  # past its due date
+    later = facts([channel()], requests=[request(3, asked_at=utc(2026, 12, 1, 10), due=date(2027, 3, 1))])
+    assert len(due_reminders(later, utc(2026, 12, 15, 9, 59))) == 2
+    assert due_reminders(later, utc(2026, 12, 15, 10)) == []  # two weeks on: the reminder's moment has passed
 
 
 def test_a_breakdown_without_a_new_promise_is_followed_up_with_its_people():
@@ -338,6 +342,16 @@ def test_nudges_only_for_stale_commitments_within_a_day_of_an_enabled_check_in(f
         assert channel_.enabled
         assert now < r.checkin_at <= now + timedelta(hours=24)
         assert all(now - c.last_report_at > timedelta(days=6) for c in r.commitments)
+
+
+@settings(max_examples=200, deadline=None)
+@given(fact_sets(), moments)
+def test_every_window_is_shorter_than_the_claim_horizon(f, now):
+    """A reminder due at `now` is not due any more a horizon later: its claim, made while it
+    was due, is always among the claims `claimed_since(now - CLAIM_HORIZON)` reads."""
+    due = {r.key for r in due_reminders(f, now)}
+    later = {r.key for r in due_reminders(f, now + CLAIM_HORIZON)}
+    assert not due & later
 
 
 @settings(max_examples=100, deadline=None)
