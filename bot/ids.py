@@ -16,6 +16,8 @@ ACTION_DECLINE = "action_decline"
 ACTION_COUNTER = "action_counter"
 COUNTER_ACCEPT = "counter_accept"  # not in SPEC: the asker accepts the counter-proposed due date
 COUNTER_REJECT = "counter_reject"  # not in SPEC: the asker keeps the original due date
+PROGRESS_SAME = "progress_same"  # a nudge's "No change": a report equal to the latest value
+ACTION_REDATE = "action_redate"  # an overdue promise's "New date": opens redate_modal
 BACKGROUND_ME_TOO = "background_me_too"
 BACKGROUND_REINVENT = "background_reinvent"
 BACKGROUND_SUGGEST = "background_suggest"
@@ -32,6 +34,7 @@ BACKGROUND_MODAL = "background_modal"
 AGREEMENT_MODAL = "agreement_modal"
 KNOWN_MODAL = "known_modal"  # not in SPEC: sets `known` after a declaration without it
 COUNTER_MODAL = "counter_modal"  # not in SPEC: another due date for a request (block `due`)
+REDATE_MODAL = "redate_modal"  # a new date for an overdue promise (block `due`)
 
 OUTCOME = "outcome"
 BASELINE = "baseline"

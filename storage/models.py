@@ -148,6 +148,8 @@ class ChannelSettings(SQLModel, table=True):
     checkin_paused_reason: Optional[str] = Field(default=None, max_length=64)
     first_checkin_after: Optional[datetime] = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     background_watch: bool = False
+    # ISO 3166-1 alpha-2 code whose public holidays move the check-in (`checkin holidays`); None: none
+    holidays: Optional[str] = Field(default=None, max_length=8)
 
 
 class CheckinPost(SQLModel, table=True):
@@ -247,3 +249,52 @@ class NewAgreement(SQLModel, table=True):
     made_by: str = Field(max_length=32)
     made_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     ts: Optional[str] = Field(default=None, max_length=32)
+
+
+class SkippedWeek(SQLModel, table=True):
+    """`/commit checkin skip <date>`: no check-in in this channel in that ISO week."""
+
+    __tablename__ = "skipped_week"
+    __table_args__ = (UniqueConstraint("team_id", "channel_id", "iso_week", name="uq_skipped_week_channel_week"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    channel_id: str = Field(max_length=32)
+    iso_week: str = Field(max_length=10)  # e.g. 2026-W52, in the channel's check-in timezone
+    skipped_by: Optional[str] = Field(default=None, max_length=32)
+    skipped_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class TimeAway(SQLModel, table=True):
+    """`/commit away <date>`: the person is away until `until`, inclusive (one row per person)."""
+
+    __tablename__ = "time_away"
+    __table_args__ = (UniqueConstraint("team_id", "user_id", name="uq_time_away_team_user"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    team_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=32)
+    until: date = Field(index=True)
+    set_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class ReminderStatus:
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class ReminderSent(SQLModel, table=True):
+    """One row per nudge or reminder, written (claimed) before it is sent: the exactly-once key,
+    e.g. `nudge:T1:C1:U1:2026-W49`, `due:12`, `overdue:12`, `request:12`, `followup:34:U1`."""
+
+    __tablename__ = "reminder_sent"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    key: str = Field(max_length=160, unique=True)
+    kind: str = Field(max_length=16)
+    team_id: str = Field(max_length=32)
+    user_id: str = Field(max_length=32)  # who it is for
+    claimed_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
+    result: Optional[str] = Field(default=None, max_length=16)  # None while sending; "sent" or "failed"
+    finished_at: Optional[datetime] = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    error: Optional[str] = Field(default=None, max_length=64)

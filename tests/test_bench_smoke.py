@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench import ack, ack_checkin, chart, checkin_scale
+from bench import ack, ack_checkin, chart, checkin_scale, reminders
 from bench.common import percentile, signature
 from bench.loadgen import run_load
 
@@ -86,3 +86,14 @@ def test_chart_benchmark_renders_a_png():
         pytest.skip(results["skipped"])
     assert results["png_bytes"] > 10_000
     assert results["warm_median_s"] > 0
+
+
+def test_reminders_benchmark_decides_with_a_fixed_number_of_queries():
+    results = reminders.run(channels=5, per_channel=2, reports=3, actions=1)
+
+    assert results["generated"]["commitments"] == 10 and results["generated"]["enrolments"] == 30
+    passed = results["pass"]
+    assert passed["commitments"] == 10
+    assert passed["queries"] == passed["tenth_queries"], "no query per commitment"
+    assert passed["kinds"].get("nudge", 0) > 0 and passed["kinds"].get("followup", 0) > 0
+    assert passed["due"] > passed["tenth_due"] > 0

@@ -172,3 +172,63 @@ def test_migration_0002_downgrades_cleanly(tmp_path):
     assert not set(SLACK_TABLES) & set(inspect(db.engine).get_table_names())
     assert current_heads(db.engine) == {"0001"}
     db.dispose()
+
+
+def test_upgrading_from_0003_keeps_channel_settings_and_adds_the_reminder_tables(empty_database):
+    db = empty_database
+    upgrade(db.engine, "0003")
+    settings = sa.table(
+        "channel_settings",
+        *[
+            sa.column(c)
+            for c in (
+                "team_id",
+                "channel_id",
+                "checkin_weekday",
+                "checkin_time",
+                "checkin_timezone",
+                "checkin_enabled",
+                "background_watch",
+            )
+        ],
+    )
+    with db.engine.begin() as connection:
+        connection.execute(
+            settings.insert().values(
+                team_id="T1",
+                channel_id="C1",
+                checkin_weekday=4,
+                checkin_time="16:30",
+                checkin_timezone="Europe/Paris",
+                checkin_enabled=True,
+                background_watch=False,
+            )
+        )
+    db.upgrade()
+    assert current_heads(db.engine) == script_heads() == {"0004"}
+    assert {"skipped_week", "time_away", "reminder_sent"} <= set(inspect(db.engine).get_table_names())
+    from storage import checkins, reminders
+
+    kept = checkins.get_settings(db, "T1", "C1")
+    assert (kept.checkin_weekday, kept.checkin_time, kept.checkin_timezone, kept.holidays) == (
+        4,
+        "16:30",
+        "Europe/Paris",
+        None,
+    )
+    assert reminders.set_holidays(db, "T1", "C1", "FR").checkin_time == "16:30"
+    assert reminders.claim(db, "due:1", kind="due", team_id="T1", user_id="U1", now=AT)
+
+
+def test_migration_0004_downgrades_cleanly(tmp_path):
+    db = Database(f"sqlite:///{tmp_path / 'coach.db'}")
+    db.upgrade()
+    config = alembic_config(db.engine)
+    with db.engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0003")
+        connection.commit()
+    names = set(inspect(db.engine).get_table_names())
+    assert not {"skipped_week", "time_away", "reminder_sent"} & names
+    assert "holidays" not in {c["name"] for c in inspect(db.engine).get_columns("channel_settings")}
+    db.dispose()

@@ -19,7 +19,10 @@ from storage.models import (
     ProcessedEvent,
     ProgressReport,
     Recognition,
+    ReminderSent,
+    SkippedWeek,
     TeamCounter,
+    TimeAway,
 )
 from storage.workspaces import installation_store
 
@@ -109,6 +112,19 @@ def seed_workspace(db: Database, team: str, channel: str = "C1", outcome: str = 
         )
         session.add(TeamCounter(team_id=team, last_commitment_number=1))
         session.add(ProcessedEvent(event_id=f"Ev-{team}", team_id=team, received_at=AT))
+        session.add(SkippedWeek(team_id=team, channel_id=channel, iso_week="2026-W52", skipped_by="U1", skipped_at=AT))
+        session.add(TimeAway(team_id=team, user_id="U2", until=date(2026, 12, 31), set_at=AT))
+        session.add(
+            ReminderSent(
+                key=f"nudge:{team}:{channel}:U1:2026-W49",
+                kind="nudge",
+                team_id=team,
+                user_id="U1",
+                claimed_at=AT,
+                result="sent",
+                finished_at=AT,
+            )
+        )
         return commitment.id
 
 

@@ -32,6 +32,9 @@ _USAGE = {
     "breakdown": "`/commit breakdown #N ‹what happened›`",
     "withdraw": "`/commit withdraw #N ‹reason›`",
     "checkin": "`/commit checkin ‹weekday› ‹HH:MM› [timezone]` or `/commit checkin off`",
+    "holidays": "`/commit checkin holidays ‹country code›` or `/commit checkin holidays off`",
+    "skip": "`/commit checkin skip YYYY-MM-DD`",
+    "away": "`/commit away YYYY-MM-DD` or `/commit away off`",
 }
 
 COMMIT_USAGE = "\n".join(
@@ -51,6 +54,13 @@ COMMIT_USAGE = "\n".join(
         "• `/commit checkin ‹weekday› ‹HH:MM› [timezone]` — set this channel's weekly check-in, "
         "e.g. `/commit checkin monday 09:00 Europe/Paris`",
         "• `/commit checkin off` — stop this channel's weekly check-in",
+        "• `/commit checkin holidays ‹country code›` — no check-in on that country's public holidays "
+        "(it moves to the next working day of the week), e.g. `/commit checkin holidays DE`; "
+        "`/commit checkin holidays off` to stop",
+        "• `/commit checkin skip YYYY-MM-DD` — no check-in in the week of that date, "
+        "e.g. `/commit checkin skip 2026-12-28`",
+        "• `/commit away YYYY-MM-DD` — you're away until that day (inclusive): no nudges or reminders, "
+        "e.g. `/commit away 2027-01-04`; `/commit away off` when you're back",
         "• `/commit help` — this help",
     ]
 )
@@ -363,6 +373,39 @@ class CheckinOff:
 
 
 @dataclass(frozen=True)
+class SetHolidays:
+    """`/commit checkin holidays <country code>`: an ISO 3166-1 alpha-2 code, upper case."""
+
+    country: str
+
+
+@dataclass(frozen=True)
+class HolidaysOff:
+    """`/commit checkin holidays off`."""
+
+
+@dataclass(frozen=True)
+class SkipWeek:
+    """`/commit checkin skip <YYYY-MM-DD>`: no check-in in the ISO week of `day` (not yet
+    checked against today: see `check_skip_date`)."""
+
+    day: date
+
+
+@dataclass(frozen=True)
+class SetAway:
+    """`/commit away <YYYY-MM-DD>`: the caller is away until `until`, inclusive (not yet
+    checked against today: see `check_away_date`)."""
+
+    until: date
+
+
+@dataclass(frozen=True)
+class AwayOff:
+    """`/commit away off`."""
+
+
+@dataclass(frozen=True)
 class Declare:
     """`/commit <declaration>` (not yet validated against today)."""
 
@@ -379,6 +422,11 @@ CommitCommand = (
     | Withdraw
     | SetCheckin
     | CheckinOff
+    | SetHolidays
+    | HolidaysOff
+    | SkipWeek
+    | SetAway
+    | AwayOff
     | Declare
 )
 
@@ -513,16 +561,99 @@ def _parse_time(text: str) -> time:
     return time(int(match.group(1)), int(match.group(2)))
 
 
-def _parse_checkin(rest: str) -> SetCheckin | CheckinOff:
+@functools.lru_cache(maxsize=1)
+def holiday_countries() -> frozenset[str]:
+    """The country codes the `holidays` package knows public holidays for (imported on first
+    use: only `checkin holidays` and channels with holidays set need it)."""
+    import holidays
+
+    return frozenset(code.upper() for code in holidays.list_supported_countries())
+
+
+_COUNTRY_RE = re.compile(r"[A-Za-z]{2}")
+
+
+def parse_country(text: str) -> str:
+    """An ISO 3166-1 alpha-2 country code the `holidays` package knows (case-insensitive)."""
+    code = text.strip().upper()
+    if _COUNTRY_RE.fullmatch(code) and code in holiday_countries():
+        return code
+    raise _usage_error(
+        "holidays",
+        "country",
+        f"I don't know public holidays for `{_quote(text)}`: "
+        "use a two-letter country code (ISO 3166-1), like `US`, `DE` or `IN`.",
+    )
+
+
+def parse_date(text: str, subcommand: str, field: str = "date") -> date:
+    """A date written YYYY-MM-DD, or a ParseError with the subcommand's usage."""
+    cleaned = text.strip()
+    match = _ISO_DATE_RE.fullmatch(cleaned)
+    try:
+        if match is None:
+            raise ValueError(cleaned)
+        return date(*(int(part) for part in match.groups()))
+    except ValueError:
+        raise _usage_error(
+            subcommand, field, f"I couldn't read `{_quote(cleaned)}` as a date. {DATE_FORMAT_HINT}."
+        ) from None
+
+
+def _parse_holidays(parts: list[str]) -> SetHolidays | HolidaysOff:
+    if len(parts) != 1:
+        raise _usage_error("holidays")
+    if parts[0].lower() == "off":
+        return HolidaysOff()
+    return SetHolidays(parse_country(parts[0]))
+
+
+def _parse_skip(parts: list[str]) -> SkipWeek:
+    if len(parts) != 1:
+        raise _usage_error("skip")
+    return SkipWeek(parse_date(parts[0], "skip"))
+
+
+def _parse_checkin(rest: str) -> SetCheckin | CheckinOff | SetHolidays | HolidaysOff | SkipWeek:
     parts = rest.split()
     if len(parts) == 1 and parts[0].lower() == "off":
         return CheckinOff()
+    if parts and parts[0].lower() == "holidays":
+        return _parse_holidays(parts[1:])
+    if parts and parts[0].lower() == "skip":
+        return _parse_skip(parts[1:])
     if len(parts) not in (2, 3):
         raise _usage_error("checkin")
     weekday = _parse_weekday(parts[0])
     at = _parse_time(parts[1])
     timezone = _parse_timezone(parts[2]) if len(parts) == 3 else None
     return SetCheckin(weekday, at, timezone)
+
+
+def _parse_away(rest: str) -> SetAway | AwayOff:
+    parts = rest.split()
+    if len(parts) != 1:
+        raise _usage_error("away")
+    if parts[0].lower() == "off":
+        return AwayOff()
+    return SetAway(parse_date(parts[0], "away"))
+
+
+def check_skip_date(day: date, today: date) -> None:
+    """`checkin skip` of a week already past (by ISO week, `today` in the channel's check-in
+    timezone): a ParseError. This week and later weeks are fine."""
+    if day.isocalendar()[:2] < today.isocalendar()[:2]:
+        raise _usage_error(
+            "skip", "date", f"{day.isoformat()} is in a week already past (today is {today.isoformat()})."
+        )
+
+
+def check_away_date(until: date, today: date) -> None:
+    """`away` until a day before today: a ParseError. Today itself is fine (away today)."""
+    if until < today:
+        raise _usage_error(
+            "away", "date", f"{until.isoformat()} is already past: give the last day you're away, today or later."
+        )
 
 
 _SUBCOMMANDS = {
@@ -532,6 +663,7 @@ _SUBCOMMANDS = {
     "breakdown": _parse_breakdown,
     "withdraw": _parse_withdraw,
     "checkin": _parse_checkin,
+    "away": _parse_away,
 }
 
 

@@ -10,27 +10,37 @@ Daylight saving time:
 Both are "the first moment whose local wall-clock reading reaches the scheduled time".
 
 A check-in belongs to the ISO week ("2026-W49") of its scheduled day in the channel's timezone.
+
+Holidays and skips (SPEC "Nobody forgets"): with a country (`holidays`), a check-in whose day is
+a public holiday there moves to the next day that is neither a holiday nor a weekend (Saturday,
+Sunday), at the same wall-clock time, when that day is in the same ISO week; otherwise that week
+has no check-in. A week in `skips` has no check-in. Its nudge moves with it (`nudge_time`).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 DEFAULT_WEEKDAY = 0  # Monday
+NUDGE_BEFORE = timedelta(hours=24)
 DEFAULT_TIME = time(9, 0)
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 @dataclass(frozen=True)
 class Schedule:
-    """Every `weekday` at `at` (wall clock) in `zone`."""
+    """Every `weekday` at `at` (wall clock) in `zone`; moved off the public holidays of
+    `holidays` (a country code), and none in the ISO weeks of `skips` ("2026-W52")."""
 
     weekday: int
     at: time
     zone: str
+    holidays: str | None = None
+    skips: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -88,31 +98,85 @@ def iso_week(moment: datetime, zone: str) -> str:
     return f"{year}-W{week:02d}"
 
 
-def _slots_around(schedule: Schedule, moment: datetime, weeks_before: int, weeks_after: int) -> list[datetime]:
-    """Scheduled moments for the weeks around `moment`, in order."""
-    tz = schedule.tz
-    today = _utc(moment).astimezone(tz).date()
+def week_key(day: date) -> str:
+    """The ISO week key ("2026-W49") of a day."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+@functools.lru_cache(maxsize=512)
+def public_holidays(country: str, year: int) -> frozenset[date]:
+    """The public holidays of `country` in `year`, from the `holidays` package (imported on
+    first use; cached per country and year)."""
+    import holidays
+
+    return frozenset(holidays.country_holidays(country, years=year).keys())
+
+
+def is_holiday(country: str | None, day: date) -> bool:
+    return country is not None and day in public_holidays(country, day.year)
+
+
+def checkin_day(schedule: Schedule, day_in_week: date) -> date | None:
+    """The day of the check-in of the ISO week holding `day_in_week`, holidays and skips
+    applied; None when that week has none."""
+    if week_key(day_in_week) in schedule.skips:
+        return None
+    monday = day_in_week - timedelta(days=day_in_week.weekday())
+    day = monday + timedelta(days=schedule.weekday)
+    if not is_holiday(schedule.holidays, day):
+        return day
+    for later in range(schedule.weekday + 1, 7):
+        day = monday + timedelta(days=later)
+        if later < 5 and not is_holiday(schedule.holidays, day):
+            return day
+    return None
+
+
+def checkin_of_week(schedule: Schedule, day_in_week: date) -> datetime | None:
+    """The moment (UTC) of the check-in of the ISO week holding `day_in_week`; None: no check-in
+    that week (skipped, or a holiday with no working day left in the week)."""
+    day = checkin_day(schedule, day_in_week)
+    return None if day is None else local_moment(day, schedule.at, schedule.tz)
+
+
+def _weeks_to_search(schedule: Schedule) -> int:
+    # Weeks without a check-in are skipped weeks, or weeks whose working days after the
+    # scheduled day are all holidays (a few a year at most): always found within this.
+    return len(schedule.skips) + 60
+
+
+def _week_slots(schedule: Schedule, moment: datetime, step: int):
+    """The check-ins of the weeks from the one before `moment`'s (step 1) or after it (step -1)."""
+    today = _utc(moment).astimezone(schedule.tz).date()
     monday = today - timedelta(days=today.weekday())
-    days = [monday + timedelta(weeks=w, days=schedule.weekday) for w in range(-weeks_before, weeks_after + 1)]
-    return [local_moment(day, schedule.at, tz) for day in days]
+    for w in range(_weeks_to_search(schedule)):
+        slot = checkin_of_week(schedule, monday + timedelta(weeks=step * (w - 1)))
+        if slot is not None:
+            yield slot
 
 
 def next_scheduled(schedule: Schedule, after: datetime) -> datetime:
     """The first scheduled moment strictly after `after` (UTC)."""
     after = _utc(after)
-    for slot in _slots_around(schedule, after, 1, 2):
+    for slot in _week_slots(schedule, after, 1):
         if slot > after:
             return slot
-    raise AssertionError("a weekly schedule always has a slot within two weeks")  # pragma: no cover
+    raise AssertionError("a weekly schedule always has a slot")  # pragma: no cover
 
 
 def latest_scheduled(schedule: Schedule, at_or_before: datetime) -> datetime:
     """The last scheduled moment at or before `at_or_before` (UTC)."""
     moment = _utc(at_or_before)
-    for slot in reversed(_slots_around(schedule, moment, 2, 1)):
+    for slot in _week_slots(schedule, moment, -1):
         if slot <= moment:
             return slot
-    raise AssertionError("a weekly schedule always has a slot within two weeks")  # pragma: no cover
+    raise AssertionError("a weekly schedule always has a slot")  # pragma: no cover
+
+
+def nudge_time(checkin_moment: datetime) -> datetime:
+    """When the progress nudges of a check-in go out: 24 hours before it."""
+    return _utc(checkin_moment) - NUDGE_BEFORE
 
 
 def first_after(*moments: datetime | None) -> datetime | None:

@@ -1,4 +1,4 @@
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -8,21 +8,29 @@ from bot.coaching.parsing import (
     COMMIT_USAGE,
     MAX_NOTE,
     MAX_OUTCOME,
+    AwayOff,
     CheckinOff,
     Declaration,
     Declare,
     DeclareBreakdown,
     Help,
+    HolidaysOff,
     OpenModal,
     ParseError,
     Progress,
+    SetAway,
     SetCheckin,
+    SetHolidays,
+    SkipWeek,
     StatusAll,
     StatusOne,
     Withdraw,
+    check_away_date,
+    check_skip_date,
     format_declaration,
     parse_commit_command,
     parse_commitment_number,
+    parse_country,
     parse_declaration,
     parse_number,
     validate_declaration,
@@ -397,6 +405,11 @@ def test_usage_lists_every_form_with_an_example():
         "`/commit withdraw #3 ",
         "`/commit checkin monday 09:00 Europe/Paris`",
         "`/commit checkin off`",
+        "`/commit checkin holidays DE`",
+        "`/commit checkin holidays off`",
+        "`/commit checkin skip 2026-12-28`",
+        "`/commit away 2027-01-04`",
+        "`/commit away off`",
     ]:
         assert form in COMMIT_USAGE
     assert not set("<&") & set(COMMIT_USAGE)
@@ -404,6 +417,107 @@ def test_usage_lists_every_form_with_an_example():
 
 def test_every_usage_example_parses():
     examples = [part.split("e.g. `/commit ")[1].split("`")[0] for part in COMMIT_USAGE.splitlines() if "e.g." in part]
-    assert len(examples) == 6
+    assert len(examples) == 9
     for example in examples:
         parse_commit_command(example)
+
+
+# ---------------------------------------------------------------- holidays, skips, time away
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("checkin holidays US", SetHolidays("US")),
+        ("checkin holidays de", SetHolidays("DE")),
+        ("CHECKIN Holidays In", SetHolidays("IN")),
+        ("checkin holidays off", HolidaysOff()),
+        ("checkin holidays OFF", HolidaysOff()),
+        ("checkin skip 2026-12-28", SkipWeek(date(2026, 12, 28))),
+        ("away 2027-01-04", SetAway(date(2027, 1, 4))),
+        ("  away   off ", AwayOff()),
+        ("checkin off", CheckinOff()),
+        ("checkin fri 16:30", SetCheckin(4, time(16, 30), None)),
+    ],
+)
+def test_holidays_skip_and_away_commands(text, command):
+    assert parse_commit_command(text) == command
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "hint"),
+    [
+        ("checkin holidays XX", "country", "`/commit checkin holidays ‹country code›`"),
+        ("checkin holidays USA", "country", "`/commit checkin holidays ‹country code›`"),
+        ("checkin holidays 12", "country", "`/commit checkin holidays ‹country code›`"),
+        ("checkin holidays", None, "`/commit checkin holidays ‹country code›`"),
+        ("checkin holidays US DE", None, "`/commit checkin holidays ‹country code›`"),
+        ("checkin skip", None, "`/commit checkin skip YYYY-MM-DD`"),
+        ("checkin skip tomorrow", "date", "`/commit checkin skip YYYY-MM-DD`"),
+        ("checkin skip 2026-02-30", "date", "`/commit checkin skip YYYY-MM-DD`"),
+        ("checkin skip 2026-12-28 2027-01-04", None, "`/commit checkin skip YYYY-MM-DD`"),
+        ("away", None, "`/commit away YYYY-MM-DD`"),
+        ("away next week", None, "`/commit away YYYY-MM-DD`"),
+        ("away 04/01/2027", "date", "`/commit away YYYY-MM-DD`"),
+        ("away 2027-13-01", "date", "`/commit away YYYY-MM-DD`"),
+    ],
+)
+def test_bad_holidays_skip_and_away_say_how_to_use_them(text, field, hint):
+    error = raises(parse_commit_command, text)
+    assert error.field == field
+    assert hint in error.message
+
+
+def test_an_unknown_country_code_is_named():
+    error = raises(parse_commit_command, "checkin holidays ZQ")
+    assert "`ZQ`" in error.message
+    assert "ISO 3166-1" in error.message
+
+
+def test_country_codes_are_the_holidays_packages():
+    import holidays
+
+    for code in ("US", "DE", "IN", "FR", "JP", "BR"):
+        assert parse_country(code.lower()) == code
+        assert code in holidays.list_supported_countries()
+
+
+@given(st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=2, max_size=2))
+def test_a_country_is_accepted_exactly_when_the_holidays_package_knows_it(code):
+    import holidays
+
+    known = code in holidays.list_supported_countries()
+    try:
+        assert parse_country(code) == code and known
+    except ParseError as error:
+        assert not known and error.field == "country"
+
+
+def test_skipping_this_week_or_later_is_fine_and_a_past_week_is_not():
+    wednesday = date(2026, 12, 2)  # ISO week 2026-W49, Monday 2026-11-30
+    check_skip_date(date(2026, 11, 30), wednesday)  # Monday of this week: still this week
+    check_skip_date(date(2026, 12, 6), wednesday)
+    check_skip_date(date(2027, 1, 4), wednesday)
+    error = raises(check_skip_date, date(2026, 11, 29), wednesday)  # Sunday of last week
+    assert error.field == "date" and "`/commit checkin skip YYYY-MM-DD`" in error.message
+    # across a year boundary: 2027-01-01 is in ISO week 2026-W53
+    check_skip_date(date(2026, 12, 28), date(2027, 1, 1))
+    raises(check_skip_date, date(2026, 12, 27), date(2027, 1, 3))
+
+
+@given(st.dates(date(2020, 1, 1), date(2030, 12, 31)), st.dates(date(2020, 1, 1), date(2030, 12, 31)))
+def test_a_skip_is_refused_exactly_for_past_iso_weeks(day, today):
+    monday = today - timedelta(days=today.weekday())
+    try:
+        check_skip_date(day, today)
+        assert day >= monday
+    except ParseError:
+        assert day < monday
+
+
+def test_away_from_today_on_is_fine_and_before_today_is_not():
+    today = date(2026, 12, 2)
+    check_away_date(today, today)
+    check_away_date(date(2027, 1, 4), today)
+    error = raises(check_away_date, date(2026, 12, 1), today)
+    assert error.field == "date" and "`/commit away YYYY-MM-DD`" in error.message
