@@ -581,7 +581,7 @@ def parse_country(text: str) -> str:
     raise _usage_error(
         "holidays",
         "country",
-        f"I don't know public holidays for `{_quote(text)}`: "
+        f"I don't know public holidays for `{quote(text)}`: "
         "use a two-letter country code (ISO 3166-1), like `US`, `DE` or `IN`.",
     )
 
@@ -596,7 +596,7 @@ def parse_date(text: str, subcommand: str, field: str = "date") -> date:
         return date(*(int(part) for part in match.groups()))
     except ValueError:
         raise _usage_error(
-            subcommand, field, f"I couldn't read `{_quote(cleaned)}` as a date. {DATE_FORMAT_HINT}."
+            subcommand, field, f"I couldn't read `{quote(cleaned)}` as a date. {DATE_FORMAT_HINT}."
         ) from None
 
 
