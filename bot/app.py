@@ -14,6 +14,7 @@ from bot.commitments.flows import CommitmentFlows
 from bot.commitments.followups import FollowUps
 from bot.home import listeners as home
 from bot.ops import logs
+from bot.reminders import listeners as reminders
 from bot.services import Services
 from bot.slack import oauth
 from bot.slack.commands import CommitRouter
@@ -75,6 +76,7 @@ def create_app(services: Services, *, token_verification: bool = True, follow_up
     router.register(app)
     commitments.register(app, router)
     checkins.register(router)
+    reminders.register(router)
     actions.register(app)
     background.register(app)
     oauth.register(app)

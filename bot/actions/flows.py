@@ -15,6 +15,7 @@ from bot.slack.guard import CoachError
 from bot.slack.posting import post
 from storage import actions as store
 from storage import checkins as checkin_store
+from storage import reminders as reminder_store
 from storage.models import Action, ActionStatus, Commitment
 
 log = logging.getLogger(__name__)
@@ -46,6 +47,26 @@ def breakdown_answered(services: Services, commitment: Commitment, breakdown_id:
             return breakdown_id
     open_now = checkin_store.open_breakdowns_of(services.db, commitment.id)
     return open_now[0].id if open_now else None
+
+
+def away_until(services: Services, team_id: str, user_id: str):
+    """The last day `user_id` is away, when they are away today; else None."""
+    until = reminder_store.away_until(services.db, team_id, user_id)
+    return until if until is not None and until >= services.today() else None
+
+
+def redated_already(services: Services, old: Action) -> bool:
+    """Whether the owner already made the same promise again after `old` fell due."""
+    return any(
+        a.id != old.id
+        and a.status == ActionStatus.PROMISED
+        and a.owner_id == old.owner_id
+        and a.what == old.what
+        and a.due > old.due
+        and a.done_on is None
+        and a.revoked_on is None
+        for a in store.of_commitment(services.db, old.commitment_id)
+    )
 
 
 def in_thread(client, c: Commitment, message) -> None:

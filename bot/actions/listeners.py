@@ -21,6 +21,7 @@ from bot.actions.promises import promise_facts
 from bot.coaching.integrity import PromiseState, can_revoke, promise_state
 from bot.commitments import access
 from bot.home.flows import publish_home
+from bot.reminders import views as reminder_views
 from bot.services import Services
 from bot.slack.context import Ref, decode_ref, listener
 from bot.slack.forms import form_values, text_value
@@ -125,6 +126,9 @@ def action_submitted(ack, body, client, view, services: Services, user_id: str, 
         return
     if not send_request(client, services, added, commitment):
         tell(client, body, f"I couldn't reach {user(owner)} by direct message: ask them in the thread.")
+    back = flows.away_until(services, commitment.team_id, owner)
+    if back is not None:
+        tell(client, body, views.owner_away(added, back))
     in_thread(client, commitment, views.requested(added))
 
 
@@ -282,6 +286,45 @@ def not_kept(ack, body, client, action, services: Services, team_id: str, user_i
     refresh_home(client, services, team_id, user_id, from_home(body))
 
 
+# --- New date for an overdue promise (its owner) -------------------------------------------------
+
+
+def _overdue_of(services: Services, team_id: str, user_id: str, raw) -> tuple[Action, Commitment]:
+    """A promise past its due date, still open, of the person clicking, on an active commitment."""
+    a, c = _promise_of(services, team_id, user_id, raw)
+    access.active(c)
+    if promise_state(promise_facts(a), services.today()) is not PromiseState.BROKEN:
+        raise CoachError(f"{escape(a.what)} is due {day(a.due)}: it needs no new date yet.")
+    return a, c
+
+
+@guarded
+def open_redate(ack, body, client, action, services: Services, team_id: str, user_id: str):
+    a, c = _overdue_of(services, team_id, user_id, action.get("value"))
+    ack()
+    client.views_open(trigger_id=body["trigger_id"], view=reminder_views.redate_modal(a, c, services.today()))
+
+
+@guarded
+def redate_submitted(ack, client, view, services: Services, team_id: str, user_id: str):
+    due = due_from(form_values(view), services.today())
+    a, c = _overdue_of(services, team_id, user_id, view.get("private_metadata"))
+    if flows.redated_already(services, a):
+        raise ModalErrors({ids.DUE: "You already gave it a new date: it's in the thread."})
+    ack()
+    new = store.add(
+        services.db,
+        commitment_id=c.id,
+        breakdown_id=a.breakdown_id,
+        what=a.what,
+        owner_id=user_id,
+        asker_id=user_id,
+        due=due,
+        now=services.now(),
+    )
+    in_thread(client, c, views.redated(new, a))
+
+
 def register(app: App) -> None:
     app.action(ids.CHECKIN_ADD_ACTION)(open_action_modal)
     app.view(ids.ACTION_MODAL)(action_submitted)
@@ -293,3 +336,5 @@ def register(app: App) -> None:
     app.action(ids.COUNTER_REJECT)(counter_reject)
     app.action(ids.ACTION_KEPT)(kept)
     app.action(ids.ACTION_NOT_KEPT)(not_kept)
+    app.action(ids.ACTION_REDATE)(open_redate)
+    app.view(ids.REDATE_MODAL)(redate_submitted)

@@ -173,6 +173,19 @@ def kept(a: Action) -> Message:
     return text, [section(text)]
 
 
+def owner_away(a: Action, until: date) -> str:
+    """For the asker alone, when the person asked is away."""
+    return f"{user(a.owner_id)} is away until {day(until)}: the request waits for them, and they'll find it when they're back."
+
+
+def redated(new: Action, old: Action) -> Message:
+    text = (
+        f":handshake: {user(new.owner_id)} gives {what(new)} a new date: {day(new.due)}. "
+        f"A new promise; the first one, due {day(old.due)}, stays not kept on time."
+    )
+    return text, [section(text)]
+
+
 def delivered_late(a: Action) -> Message:
     text = (
         f"{user(a.owner_id)} delivered {what(a)} on {day(a.done_on)}, after its due date {day(a.due)}: "

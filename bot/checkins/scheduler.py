@@ -1,5 +1,6 @@
-"""The in-process timer of `coach run`: APScheduler runs the due check-ins every minute,
-and once at start, so a check-in missed while the app was down is posted when it comes back.
+"""The in-process timer of `coach run`: APScheduler runs the due check-ins, then the due nudges
+and reminders (bot/reminders/runner.py), every minute and once at start, so one missed while the
+app was down is sent when it comes back (while still relevant).
 
 Schedules live in our tables (channel_settings); APScheduler only wakes the runner up.
 Every `coach run` process has this timer; each tick first takes the check-in lock
@@ -26,6 +27,7 @@ def run_checkins_now(services: Services) -> None:
     """One scheduler tick: never lets an error kill the timer. Skipped while another process
     (or another run in this one) is running the check-ins."""
     from bot.checkins.runner import run_due_checkins
+    from bot.reminders.runner import run_due_reminders
     from storage.locks import checkin_lock
 
     try:
@@ -36,8 +38,11 @@ def run_checkins_now(services: Services) -> None:
             for result in run_due_checkins(services):
                 if result.posted:
                     log.info("posted check-in %s in %s", result.week, result.channel_id)
+            sent = [r for r in run_due_reminders(services) if r.sent]
+            if sent:
+                log.info("sent %d nudge(s) and reminder(s)", len(sent))
     except Exception:
-        log.exception("check-in run failed; the next tick tries again")
+        log.exception("check-in or reminder run failed; the next tick tries again")
 
 
 def start_scheduler(services: Services, interval: float = CHECKIN_INTERVAL_SECONDS) -> BackgroundScheduler:

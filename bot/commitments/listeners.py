@@ -24,7 +24,7 @@ from bot.services import Services
 from bot.slack.commands import CommandRequest, CommitRouter, with_usage
 from bot.slack.context import Ref, listener
 from bot.slack.forms import form_values, text_value
-from bot.slack.guard import CoachError, ModalErrors, guarded
+from bot.slack.guard import CoachError, ModalErrors, guarded, tell
 from bot.slack.posting import post
 from bot.slack.text import quantity, unescape
 from storage import background as background_store
@@ -151,6 +151,22 @@ def progress_submitted(
 
 
 @listener(access.clicked(access.is_active, access.is_enrolled))
+def progress_unchanged(ack, body, client, services: Services, followups, user_id: str, commitment: Commitment):
+    """`progress_same` ("No change", in a progress nudge): a report equal to the latest value,
+    or the baseline when there is none yet."""
+    ack()
+    latest = store.load_state(services.db, commitment).latest
+    value = latest.value if latest is not None else commitment.baseline
+    CommitmentFlows(services).record(commitment, user_id, value, None)
+    followups.wake()
+    tell(
+        client,
+        body,
+        f"Recorded {quantity(value, commitment.unit)} on #{commitment.number}: no change. Thanks for keeping the numbers fresh.",
+    )
+
+
+@listener(access.clicked(access.is_active, access.is_enrolled))
 def open_known(ack, body, client, commitment: Commitment):
     ack()
     client.views_open(trigger_id=body["trigger_id"], view=views.known_modal(commitment))
@@ -197,6 +213,7 @@ def register(app: App, router: CommitRouter) -> None:
     app.view(ids.COMMIT_MODAL)(commit_modal_submitted)
     app.action(ids.COMMITMENT_ENROLL)(enroll)
     app.action(ids.COMMITMENT_PROGRESS)(open_progress)
+    app.action(ids.PROGRESS_SAME)(progress_unchanged)
     app.view(ids.PROGRESS_MODAL)(progress_submitted)
     app.action(ids.COMMITMENT_KNOWN)(open_known)
     app.view(ids.KNOWN_MODAL)(known_submitted)
