@@ -117,9 +117,7 @@ def measure(port: int, probes: int, give_up: float) -> dict:
     }
 
 
-def run(
-    slow: int = 50, idle: int = 3000, probes: int = 10, give_up: float = 5.0, workdir: str | None = None
-) -> dict:
+def run(slow: int = 50, idle: int = 3000, probes: int = 10, give_up: float = 5.0, workdir: str | None = None) -> dict:
     info = machine()
     print_machine(info)
     limit = raise_open_files(idle + slow + 1000)
