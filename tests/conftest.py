@@ -146,7 +146,11 @@ def start_app(db: Database, fake: FakeSlack, follow_up_here: bool = True, **sett
     services = Services(db=db, settings=replace(base, **settings))
     app = create_app(services, follow_up_here=follow_up_here)
     server = make_server(
-        "127.0.0.1", 0, make_wsgi(app, db), server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
+        "127.0.0.1",
+        0,
+        make_wsgi(app, db, services.settings.signing_secret or ""),
+        server_class=_ThreadingWSGIServer,
+        handler_class=_QuietHandler,
     )
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
