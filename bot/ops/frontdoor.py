@@ -174,7 +174,8 @@ TOP: dict[str, tuple] = {
     ),
     **dict.fromkeys(("team", "user", "channel", "enterprise"), _SD),
     **dict.fromkeys(("view", "event", "message", "container", "state", "function_data"), _D),
-    **dict.fromkeys(("actions", "authorizations", "response_urls"), _L),
+    **dict.fromkeys(("actions", "authorizations"), _L),
+    "response_urls": (list,),
     "is_enterprise_install": (bool, str, type(None)),
     "is_ext_shared_channel": (bool, type(None)),
 }
