@@ -12,7 +12,7 @@ a few kilobytes and no thread until its request is complete, and each has deadli
   connection; then it is closed;
 - `REQUEST_SECONDS` from a request's first byte to its last; then 408 and closed;
 - at most `max_connections` at once (from the open-files limit, which the worker raises to
-  its hard limit): a new one past that closes the connection that waited longest for its
+  its hard limit): a new one past that closes the oldest connection still waiting for its
   request (never one whose request is being answered);
 - at most `BUFFER_BUDGET` bytes of unfinished requests in all; a connection that would go
   over it is closed.
@@ -52,6 +52,7 @@ MAX_CONNECTIONS = 10_000
 RESERVED_FILES = 200  # open files kept for the database, logs, the Web API
 BUFFER_BUDGET = 64 << 20
 OPEN_FILES_WANTED = 65_536
+ACCEPT_BATCH = 64
 
 IDLE, READING, BUSY, CLOSED = "idle", "reading", "busy", "closed"
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "upgrade", "te", "trailer"}
@@ -303,6 +304,7 @@ class Connection(asyncio.Protocol):
         if self.state != CLOSED and self.transport is not None:
             self.state = CLOSED
             self.transport.close()
+            self.worker.closed(self)  # now: its room is free for the next connection
 
 
 class EventLoopWorker(Worker):
@@ -334,10 +336,15 @@ class EventLoopWorker(Worker):
         self.loop.add_signal_handler(signal.SIGTERM, self.stop, True)
         self.loop.add_signal_handler(signal.SIGINT, self.stop, False)
         self.loop.add_signal_handler(signal.SIGQUIT, self.stop, False)
+        self.loop.set_exception_handler(self._loop_error)
         for listener in self.sockets:
+            # asyncio accepts up to `backlog` connections at a time, and closes evicted ones only
+            # after: a small batch keeps that within RESERVED_FILES. Then the kernel's queue of
+            # connections waiting to be accepted is set back to gunicorn's `backlog`.
             server = self.loop.run_until_complete(
-                self.loop.create_server(lambda: Connection(self), sock=listener.sock, backlog=self.cfg.backlog)
+                self.loop.create_server(lambda: Connection(self), sock=listener.sock, backlog=ACCEPT_BATCH)
             )
+            listener.sock.listen(self.cfg.backlog)
             self.servers.append(server)
         self.loop.call_soon(self.tick)
         try:
@@ -395,13 +402,13 @@ class EventLoopWorker(Worker):
             self.loop.stop()
 
     def opened(self, connection: Connection) -> None:
-        if len(self.connections) >= self.max_connections:
+        while len(self.connections) >= self.max_connections:
             oldest = self._longest_waiting()
             if oldest is None:
                 self.note_refusal("closed a new connection: every connection is being answered")
                 connection.close()
                 return
-            self.note_refusal(f"closed the connection that waited longest: {self.max_connections} are open")
+            self.note_refusal(f"closed the oldest connection waiting for a request: {self.max_connections} are open")
             oldest.close()
         self.connections[connection] = None
 
@@ -414,11 +421,18 @@ class EventLoopWorker(Worker):
         self.nr += 1
 
     def _longest_waiting(self) -> Connection | None:
-        best = None
+        """The oldest connection not being answered (in the order they were opened)."""
         for connection in self.connections:
-            if connection.state in (IDLE, READING) and (best is None or connection.since < best.since):
-                best = connection
-        return best
+            if connection.state in (IDLE, READING):
+                return connection
+        return None
+
+    def _loop_error(self, loop, context: dict) -> None:
+        error = context.get("exception")
+        if isinstance(error, OSError):  # out of open files, a connection reset mid-accept…
+            self.note_refusal(f"{context.get('message', 'socket error')}: {error.strerror or error}")
+        else:
+            loop.default_exception_handler(context)
 
     def note_refusal(self, message: str) -> None:
         """Log a refused connection; under a flood, at most a line a second and a count."""
