@@ -86,3 +86,14 @@ def test_chart_benchmark_renders_a_png():
         pytest.skip(results["skipped"])
     assert results["png_bytes"] > 10_000
     assert results["warm_median_s"] > 0
+
+
+def test_slow_clients_benchmark_times_healthz_and_commit_under_each_scenario():
+    from bench import slow_clients
+
+    results = slow_clients.run(slow=4, idle=40, probes=1, give_up=5.0)
+
+    scenarios = [key for key in results if isinstance(results[key], dict) and "healthz_max_ms" in results[key]]
+    assert len(scenarios) == 4
+    assert all(results[s]["gave_up"] == 0 for s in scenarios)
+    assert results["memory_idle_pss"] > 0
