@@ -276,3 +276,25 @@ def test_sigterm_with_idle_connections_open_exits_promptly(tmp_path, fake_slack)
         if server.process.poll() is None:
             server.process.kill()
     assert code == 0, server.output()
+
+
+def test_expect_100_continue_is_answered_before_the_body_and_refused_over_1_mib(coach_run):
+    body = command_body()
+    head = (
+        f"POST /slack/events HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: {len(body)}\r\n"
+        + "".join(f"{k}: {v}\r\n" for k, v in signed_headers(body).items())
+        + "Connection: close\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", coach_run.port), timeout=5) as s:
+        s.sendall(head)
+        assert s.recv(100) == b"HTTP/1.1 100 Continue\r\n\r\n"
+        s.sendall(body)
+        answer = b""
+        while chunk := s.recv(65536):
+            answer += chunk
+    assert statuses(answer) == [200] and b"Breakthrough Coach" in answer
+
+    too_big = (
+        f"POST /slack/events HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: {MAX_BODY + 1}\r\n\r\n"
+    )
+    assert statuses(exchange(coach_run.port, too_big.encode())) == [413]
