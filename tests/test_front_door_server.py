@@ -7,7 +7,6 @@ from __future__ import annotations
 import http.client
 import json
 import resource
-import signal
 import socket
 import subprocess
 import sys
@@ -193,10 +192,13 @@ def test_past_its_open_files_the_worker_closes_the_longest_waiting_connection(tm
         assert_answering(server.port)
         held[0].settimeout(5)
         assert held[0].recv(1) == b""  # the oldest idle connection was closed to make room
+        # SIGTERM with idle connections open: closed after a moment, and the process exits 0.
+        code = stop(server.process, timeout=15)
     finally:
         for s in held:
             s.close()
-        code = stop(server.process)
+        if server.process.poll() is None:
+            server.process.kill()
     output = server.output()
     assert code == 0, output
     assert "closed the oldest connection waiting for a request" in output and "Traceback" not in output
@@ -264,22 +266,6 @@ def test_the_front_door_holds_under_coach_run(coach_run, body, signed, status):
     connection.request("POST", "/slack/events", body=body, headers=headers)
     assert connection.getresponse().status == status
     connection.close()
-
-
-def test_sigterm_with_idle_connections_open_exits_promptly(tmp_path, fake_slack):
-    open_files_at_least(2 * IDLE + 500)
-    server = start_coach_run(tmp_path, fake_slack)
-    held = connect(server.port, IDLE)
-    try:
-        time.sleep(0.2)
-        server.process.send_signal(signal.SIGTERM)
-        code = server.process.wait(timeout=15)
-    finally:
-        for s in held:
-            s.close()
-        if server.process.poll() is None:
-            server.process.kill()
-    assert code == 0, server.output()
 
 
 def test_expect_100_continue_is_answered_before_the_body_and_refused_over_1_mib(coach_run):
