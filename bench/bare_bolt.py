@@ -1,7 +1,7 @@
 """The yardstick: a bare Bolt app whose one `/commit` listener only acks.
 
-Served by the same production server as `coach run` (bot.ops.server.CoachServer: gunicorn gthread,
-same workers, threads and timeouts), with the same signing secret and the same Web API URL,
+Served by the same production server as `coach run` (bot.ops.server.CoachServer: gunicorn with
+the event-loop worker, same workers, threads and timeouts), with the same signing secret and the same Web API URL,
 so the difference measured against it is the app's own work.
 
     .venv/bin/python -m bench.bare_bolt --port 3100 [--process-before-response]

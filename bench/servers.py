@@ -1,7 +1,7 @@
 """Starting what the ack benchmarks measure: `coach run` and the bare Bolt yardstick.
 
-Both run under the production server (bot.ops.server.CoachServer: gunicorn gthread) in their own
-process group, on a free loopback port, talking to the fake Web API at `api_url`.
+Both run under the production server (bot.ops.server.CoachServer: gunicorn with the event-loop
+worker of bot/ops/worker.py) in their own process group, on a free loopback port, talking to the fake Web API at `api_url`.
 """
 
 from __future__ import annotations

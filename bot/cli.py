@@ -153,7 +153,7 @@ def run(settings: Settings) -> int:
         db.engine.dispose(close=False)
         app = create_app(services, follow_up_here=False)  # the runtime process follows up
         web.app = app
-        return make_wsgi(app, db)
+        return make_wsgi(app, db, settings.signing_secret or "")
 
     def beside():  # the runtime process, forked by the arbiter
         db.engine.dispose(close=False)

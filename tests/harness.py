@@ -5,10 +5,12 @@ fixtures), or as a person runs it (`coach`, `coach_env`); and where their databa
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -94,7 +96,11 @@ def start_app(db: Database, fake: FakeSlack, follow_up_here: bool = True, **sett
     services = Services(db=db, settings=replace(base, **settings))
     app = create_app(services, follow_up_here=follow_up_here)
     server = make_server(
-        "127.0.0.1", 0, make_wsgi(app, db), server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
+        "127.0.0.1",
+        0,
+        make_wsgi(app, db, services.settings.signing_secret or ""),
+        server_class=_ThreadingWSGIServer,
+        handler_class=_QuietHandler,
     )
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
@@ -130,3 +136,28 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def wait_healthy(port: int, process: subprocess.Popen, log: Path, timeout: float = 40) -> None:
+    sender = SlackSender(f"http://127.0.0.1:{port}", SIGNING_SECRET, "")
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if sender.get("/healthz").status == 200:
+                return
+        except OSError:
+            pass
+        assert process.poll() is None, log.read_text()
+        assert time.monotonic() < deadline, f"port {port} did not come up:\n{log.read_text()}"
+        time.sleep(0.2)
+
+
+def stop(process: subprocess.Popen, timeout: float = 30) -> int:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+    try:
+        return process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise

@@ -97,3 +97,14 @@ def test_reminders_benchmark_decides_with_a_fixed_number_of_queries():
     assert passed["queries"] == passed["tenth_queries"], "no query per commitment"
     assert passed["kinds"].get("nudge", 0) > 0 and passed["kinds"].get("followup", 0) > 0
     assert passed["due"] > passed["tenth_due"] > 0
+
+
+def test_slow_clients_benchmark_times_healthz_and_commit_under_each_scenario():
+    from bench import slow_clients
+
+    results = slow_clients.run(slow=4, idle=40, probes=1, give_up=5.0)
+
+    scenarios = [key for key in results if isinstance(results[key], dict) and "healthz_max_ms" in results[key]]
+    assert len(scenarios) == 4
+    assert all(results[s]["gave_up"] == 0 for s in scenarios)
+    assert results["memory_idle_pss"] > 0

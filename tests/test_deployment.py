@@ -25,7 +25,16 @@ from sqlmodel import select
 from storage.db import Database
 from storage.locks import CHECKIN_LOCK
 from storage.models import ChannelSettings, CheckinPost, Commitment, Enrolment, TeamCounter
-from tests.harness import POSTGRES_URL, SIGNING_SECRET, coach, coach_env, free_port, scratch_postgres
+from tests.harness import (
+    POSTGRES_URL,
+    SIGNING_SECRET,
+    coach,
+    coach_env,
+    free_port,
+    scratch_postgres,
+    stop,
+    wait_healthy,
+)
 from tests.slack_client import SlackSender
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,31 +89,6 @@ def free_ports(count: int) -> int:
         except OSError:
             continue
     raise AssertionError("no free ports")
-
-
-def wait_healthy(port: int, process: subprocess.Popen, log: Path, timeout: float = 40) -> None:
-    sender = SlackSender(f"http://127.0.0.1:{port}", SIGNING_SECRET, "")
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            if sender.get("/healthz").status == 200:
-                return
-        except OSError:
-            pass
-        assert process.poll() is None, log.read_text()
-        assert time.monotonic() < deadline, f"port {port} did not come up:\n{log.read_text()}"
-        time.sleep(0.2)
-
-
-def stop(process: subprocess.Popen, timeout: float = 30) -> int:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-    try:
-        return process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-        raise
 
 
 def checkin_posts(fake):

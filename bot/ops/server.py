@@ -1,14 +1,16 @@
-"""Serving: gunicorn (gthread) for HTTP mode, slack_sdk's Socket Mode client otherwise.
+"""Serving: gunicorn for HTTP mode, slack_sdk's Socket Mode client otherwise.
 
-Over HTTP, `coach run` is three processes: gunicorn's arbiter; one worker with many threads,
-which only answers Slack (Bolt acks on the request thread and runs listeners on its own pool, so
-slow Slack calls never hold the 3-second answer); and the runtime process (bot/runtime.py:
+Over HTTP, `coach run` is three processes: gunicorn's arbiter; one web worker, which only
+answers Slack: an event loop reads every request whole, so slow or idle clients hold no thread,
+and hands it to one of `HTTP_THREADS` threads (bot/ops/worker.py); Bolt acks on that thread and
+runs listeners on its own pool, so slow Slack calls never hold the 3-second answer; and the
+runtime process (bot/runtime.py:
 weekly check-ins and the follow-ups of progress reports), which the arbiter forks beside the
 worker at a lower CPU priority and starts again if it dies. Run more `coach run` processes on
 PostgreSQL to scale out.
 
 SIGTERM (to the arbiter, which passes it on): the worker stops accepting connections, answers
-the requests in flight, lets its listeners' work finish, and exits 0; the runtime process lets
+the requests in flight (and those already coming in), lets its listeners' work finish, and exits 0; the runtime process lets
 a running check-in finish, then exits. The arbiter waits `GRACEFUL_TIMEOUT` for all of that
 before it kills what is left.
 """
@@ -26,6 +28,8 @@ from typing import Callable
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
+
+from bot.ops.worker import EventLoopWorker
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +146,7 @@ class CoachServer(BaseApplication):
         self.options = {
             "bind": f"0.0.0.0:{port}",
             "workers": workers,
-            "worker_class": "gthread",
+            "worker_class": EventLoopWorker,
             "threads": threads,
             "timeout": 60,
             "graceful_timeout": GRACEFUL_TIMEOUT,

@@ -1,4 +1,10 @@
-"""The WSGI application the production server runs: Slack's paths plus `/healthz`."""
+"""The WSGI application the production server runs: Slack's paths plus `/healthz`.
+
+`POST /slack/events` goes through the front door (bot/ops/frontdoor.py: size, signature and
+shape checked on the raw bytes, before Bolt parses anything); `GET /slack/install` and
+`GET /slack/oauth_redirect` (OAuth mode) go to Bolt, which reads no body for them; anything
+else is 404, and a declared body over 1 MiB is 413 wherever it is sent.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +13,30 @@ import json
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
+from bot.ops.frontdoor import FrontDoor, Refused, declared_length, refuse
 from storage.db import Database
 
+EVENTS_PATH = "/slack/events"
 
-def make_wsgi(app: App, db: Database):
-    slack = SlackRequestHandler(app, path="/slack/events")
+
+def make_wsgi(app: App, db: Database, signing_secret: str):
+    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+    door = FrontDoor(app, signing_secret)
 
     def wsgi(environ, start_response):
-        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
+        path, method = environ.get("PATH_INFO"), environ.get("REQUEST_METHOD")
+        if path == "/healthz" and method in ("GET", "HEAD"):
             healthy = db.ping()
             body = json.dumps({"ok": healthy, "database": "up" if healthy else "down"}).encode()
             status = "200 OK" if healthy else "503 Service Unavailable"
             start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
             return [body]
+        if path == EVENTS_PATH and method == "POST":
+            return door(environ, start_response)
+        try:
+            declared_length(environ)
+        except Refused as refused:
+            return refuse(environ, start_response, refused.status, refused.why)
         return slack(environ, start_response)
 
     return wsgi
