@@ -73,8 +73,9 @@ def holidays_off(req: CommandRequest) -> None:
 
 
 def skip_week(req: CommandRequest) -> None:
-    """`/commit checkin skip <date>`: a week already past is refused (with the usage, by the
-    router), nothing stored; this week and later ones are skipped."""
+    """`/commit checkin skip <date>`: a week already past (in the channel's check-in timezone) is
+    refused with the usage, nothing stored; this week and later ones are skipped. The answer
+    names the week and the next check-in (and the first after the skipped week, when later)."""
     services, day = req.services, req.parsed.day
     db, now = services.db, services.now()
     settings = store.get_settings(db, req.team_id, req.channel_id)

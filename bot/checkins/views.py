@@ -5,6 +5,7 @@ Every text a person typed goes through `escape` here, once, on its way out.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, datetime, timedelta
 
@@ -341,6 +342,7 @@ def schedule_set(schedule: Schedule, next_at: datetime | None, now: datetime, wa
     return "\n".join(lines)
 
 
+@functools.lru_cache(maxsize=256)
 def country_name(code: str) -> str:
     """The English name of a country the `holidays` package knows ("DE": "Germany"), else the code."""
     from holidays import registry
