@@ -104,6 +104,12 @@ def test_a_check_in_decides_one_consistent_thing_per_commitment(situation, last_
         assert check.in_breakdown and not closing  # a breakdown never closes while the trajectory falls short
     if check.review.verdict is not Verdict.BREAKDOWN and not breakdowns:
         assert not check.in_breakdown
+    if check.review.verdict is Verdict.NO_RECENT_NUMBERS and not check.ending:
+        # silence is never a breakdown, nor the end of one: every open breakdown stays open
+        assert not check.opens_breakdown and not closing
+        assert check.in_breakdown == bool(breakdowns) and check.asks_for_numbers
+        assert check.still_open is (breakdowns[0] if breakdowns else None)
+    assert check.asks_for_numbers == (check.review.verdict is Verdict.NO_RECENT_NUMBERS and not check.ending)
     if check.still_open is not None:
         assert check.still_open.id in open_ids - closing
     promises = [a for a in actions if a.status == "promised"]
@@ -115,3 +121,19 @@ def test_a_check_in_decides_one_consistent_thing_per_commitment(situation, last_
     assert check.integrity.honoured <= check.integrity.due <= len(promises)
     coverage = coverage_of(state.enrolled, actions)
     assert 0 <= coverage.holders <= coverage.enrolled == len(set(state.enrolled))
+
+
+@settings(max_examples=300, deadline=None)
+@given(situations())
+def test_silence_for_fourteen_days_never_opens_or_closes_a_breakdown(situation):
+    """The same history, with every report of the last 14 days taken away: no breakdown opens or
+    closes before the commitment ends."""
+    state, breakdowns, actions, today = situation
+    old = tuple(r for r in state.reports if (today - day_of(r.reported_at)).days > 14)
+    silent = CommitmentState(state.commitment, state.enrolled, old)
+    check = check_commitment(silent, breakdowns, actions, today, day_of, None)
+    if check.ending or (today - state.commitment.start_date).days < 7:
+        return
+    assert check.review.verdict is Verdict.NO_RECENT_NUMBERS
+    assert not check.opens_breakdown and check.closes == []
+    assert check.in_breakdown == bool(breakdowns)

@@ -58,6 +58,17 @@ def thread_replies(fake, ts, containing=""):
     return [c for c in fake.calls("chat.postMessage") if c.get("thread_ts") == ts and containing in c.all_text()]
 
 
+def reported(slack, value=120, number=1, channel="C1", at=None):
+    """A progress report (by default: the baseline of the default commitment, so that its
+    trajectory falls short: a breakdown once it is judged, with numbers to judge it on)."""
+    if at is None:
+        answer = slack.send.command(f"progress #{number} {value}", channel=channel)
+    else:
+        with time_machine.travel(at, tick=True):
+            answer = slack.send.command(f"progress #{number} {value}", channel=channel)
+    assert "Recorded" in answer.json()["text"], answer.json()
+
+
 def run(slack, at, **kwargs):
     return run_due_checkins(slack.services, now=at, **kwargs)
 
@@ -228,12 +239,13 @@ def test_fall_back_posts_a_repeated_time_once(slack):
 
 def test_a_breakdown_is_announced_in_the_home_thread_listed_while_open_and_closed_when_back_on_track(slack):
     declared(slack)
+    reported(slack, 120)  # still at the baseline
     home_ts = commitment(slack).home_ts
     run(slack, MONDAY)  # not judged yet: four days old
     assert rows(slack, Breakdown) == []
 
     week2 = MONDAY + timedelta(days=7)
-    run(slack, week2)  # no progress reported: the trajectory stays at the baseline
+    run(slack, week2)  # the numbers stay at the baseline: the trajectory falls short
     [breakdown] = rows(slack, Breakdown)
     assert breakdown.source == "checkin" and breakdown.closed_at is None and breakdown.projected == 120
     [announcement] = thread_replies(slack.fake, home_ts, "Breakdown on #1")
@@ -255,6 +267,8 @@ def test_a_breakdown_is_announced_in_the_home_thread_listed_while_open_and_close
 
     slack.fake.reset()
     week3 = week2 + timedelta(days=7)
+    reported(slack, 130, at=week3 - timedelta(days=1))
+    slack.fake.reset()
     run(slack, week3)
     assert thread_replies(slack.fake, home_ts, "Breakdown on #1") == []  # announced once
     listing = checkin_posts(slack.fake)[-1].all_text()
@@ -479,6 +493,7 @@ def test_another_error_is_recorded_and_not_retried_that_week(slack_sqlite):
 
 def test_dry_run_posts_nothing_claims_nothing_changes_nothing(slack):
     declared(slack)
+    reported(slack)
     slack.fake.reset()
     week2 = MONDAY + timedelta(days=7)
     [result] = run(slack, week2, dry_run=True)
@@ -674,12 +689,15 @@ def test_a_channel_with_many_commitments_continues_the_check_in_in_its_thread(sq
 
 def test_a_check_in_that_could_not_be_posted_opens_no_breakdown(slack_sqlite):
     declared(slack_sqlite)
+    reported(slack_sqlite)
     week2 = MONDAY + timedelta(days=7)
     slack_sqlite.fake.fail("chat.postMessage", "is_archived")
     [result] = run(slack_sqlite, week2)
     assert result.paused and rows(slack_sqlite, Breakdown) == []  # never announced, so never opened
+    slack_sqlite.fake.reset()
     with time_machine.travel(week2 + timedelta(days=1), tick=True):
         slack_sqlite.send.command("checkin monday 09:00")
+        reported(slack_sqlite)
     assert run(slack_sqlite, week2 + timedelta(days=7))[0].posted
     [breakdown] = rows(slack_sqlite, Breakdown)
     assert breakdown.announced_ts is not None
@@ -688,6 +706,8 @@ def test_a_check_in_that_could_not_be_posted_opens_no_breakdown(slack_sqlite):
 def test_a_failed_thread_reply_does_not_stop_the_check_in(slack_sqlite):
     declared(slack_sqlite)
     declared(slack_sqlite, "Second: 1 -> 5 by 2027-01-31")
+    reported(slack_sqlite)
+    reported(slack_sqlite, 1, number=2)
     slack_sqlite.fake.reset()
     slack_sqlite.fake.script("chat.postMessage", Scripted(), Scripted(body={"ok": False, "error": "msg_too_long"}))
     [result] = run(slack_sqlite, MONDAY + timedelta(days=7))
@@ -765,6 +785,7 @@ def posts_and_uploads(fake) -> list[str]:
 
 def test_a_check_in_breakdown_gets_its_chart_in_the_home_thread_after_the_posts(slack):
     declared(slack)
+    reported(slack)
     c = commitment(slack)
     run(slack, MONDAY)  # not judged yet: no breakdown, no chart
     assert uploads(slack.fake) == []
@@ -793,6 +814,8 @@ def test_a_check_in_breakdown_gets_its_chart_in_the_home_thread_after_the_posts(
 def test_charts_wait_for_every_post_of_the_run(slack_sqlite):
     declared(slack_sqlite, channel="C1")
     declared(slack_sqlite, "Second: 1 -> 50 by 2027-01-31", channel="C2")
+    reported(slack_sqlite)
+    reported(slack_sqlite, 1, number=2, channel="C2")
     slack_sqlite.fake.reset()
     run(slack_sqlite, MONDAY + timedelta(days=7))
     methods = [
@@ -809,6 +832,7 @@ def test_charts_wait_for_every_post_of_the_run(slack_sqlite):
 
 def test_a_failed_chart_upload_never_breaks_the_check_in(slack_sqlite):
     declared(slack_sqlite)
+    reported(slack_sqlite)
     slack_sqlite.fake.fail("files.getUploadURLExternal", "not_allowed_token_type")
     [result] = run(slack_sqlite, MONDAY + timedelta(days=7))
     assert result.posted and result.error is None

@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from bot.ops.runtime import Runtime
 from storage.db import Database
-from storage.models import ChannelSettings, CheckinPost, Commitment, Enrolment
+from storage.models import ChannelSettings, CheckinPost, Commitment, Enrolment, ProgressReport
 from tests.harness import coach, coach_env
 from tests.helpers import DECLARE
 
@@ -59,7 +59,8 @@ def test_the_scheduler_posts_when_the_time_comes(slack_sqlite):
 
 
 def _seed_due_now(db_url: str) -> None:
-    """A commitment declared ten days ago in C1, whose check-in time (today, 00:00 UTC) has come."""
+    """A commitment declared ten days ago in C1, reported on three days ago, whose check-in time
+    (today, 00:00 UTC) has come."""
     db = Database(db_url)
     db.upgrade()
     now = datetime.now(UTC)
@@ -82,6 +83,8 @@ def _seed_due_now(db_url: str) -> None:
         session.add(c)
         session.flush()
         session.add(Enrolment(commitment_id=c.id, user_id="U1", enrolled_at=declared))
+        # numbers of three days ago, still at the baseline: a breakdown (silence would not be one)
+        session.add(ProgressReport(commitment_id=c.id, user_id="U1", value=4, reported_at=now - timedelta(days=3)))
         session.add(
             ChannelSettings(
                 team_id="T1",

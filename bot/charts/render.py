@@ -261,7 +261,11 @@ def _set_margins(figure, axes, renderer, series: ChartSeries, gap_label: str, x_
 
 def _set_titles(axes, renderer, series: ChartSeries, title: str, unit: str | None, colour: str, width: float) -> None:
     """The titles, the verdict's on the right; the left one is cut to the room the verdict leaves."""
-    state = {Verdict.BREAKDOWN: "Breakdown", Verdict.ON_TRACK: "On track"}.get(series.verdict, "Not judged yet")
+    state = {
+        Verdict.BREAKDOWN: "Breakdown",
+        Verdict.ON_TRACK: "On track",
+        Verdict.NO_RECENT_NUMBERS: "No recent numbers",
+    }.get(series.verdict, "Not judged yet")
     verdict_title = f"{state} · due {series.due.strftime('%d %b %Y')}"
     title_room = width - TITLE_GAP_PX - _text_width(renderer, [verdict_title], VERDICT_FONT_PT)
     # y=1.0 places the titles by hand: matplotlib would otherwise lay out every tick label to
@@ -279,7 +283,7 @@ def _set_titles(axes, renderer, series: ChartSeries, title: str, unit: str | Non
         loc="right",
         fontsize=VERDICT_FONT_PT,
         y=1.0,
-        color=colour if series.verdict is not Verdict.NOT_JUDGED else MUTED,
+        color=MUTED if series.verdict in (Verdict.NOT_JUDGED, Verdict.NO_RECENT_NUMBERS) else colour,
     )
     axes.set_ylabel(unit or "value", color=MUTED, parse_math=False)
 

@@ -53,6 +53,11 @@ class CommitmentCheck:
     def in_breakdown(self) -> bool:
         return self.ending is None and (self.opens_breakdown or self.still_open is not None)
 
+    @property
+    def asks_for_numbers(self) -> bool:
+        """No recent numbers: the check-in asks the owner, by name, for the number."""
+        return self.ending is None and self.review.verdict is Verdict.NO_RECENT_NUMBERS
+
 
 @dataclass
 class ChannelCheckin:
@@ -106,7 +111,7 @@ def check_commitment(
         check.closes = list(open_breakdowns)
     elif r.verdict is Verdict.BREAKDOWN:
         check.opens_breakdown = not open_breakdowns
-    elif r.verdict is Verdict.ON_TRACK:
+    elif r.verdict is Verdict.ON_TRACK:  # not judged, no recent numbers: nothing opens or closes
         check.closes = [b for b in open_breakdowns if _closes_on_track(b, state)]
     closing = {b.id for b in check.closes}
     remaining = [b for b in open_breakdowns if b.id not in closing]

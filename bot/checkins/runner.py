@@ -34,7 +34,8 @@ from bot.services import Services
 from bot.slack.posting import ChannelClosed, post
 from storage import background as background_store
 from storage import checkins as store
-from storage.checkins import ChannelFacts, CheckinChanges
+from storage import reminders as reminder_store
+from storage.checkins import ChannelFacts, ChannelKey, CheckinChanges
 from storage.commitments import CommitmentState
 from storage.models import ChannelSettings, CommitmentStatus
 
@@ -58,12 +59,25 @@ def _breathe() -> None:
     sleep(0)
 
 
-def schedule_of(settings: ChannelSettings | None, default_zone: str) -> Schedule:
-    """A channel's schedule: its settings, else Monday 09:00 in `COACH_TIMEZONE`."""
+def schedule_of(settings: ChannelSettings | None, default_zone: str, skips: frozenset[str] = frozenset()) -> Schedule:
+    """A channel's schedule: its settings (with its holidays country), else Monday 09:00 in
+    `COACH_TIMEZONE`; none in the ISO weeks of `skips` (`checkin skip`)."""
     if settings is None:
-        return Schedule(0, time(9, 0), default_zone)
+        return Schedule(0, time(9, 0), default_zone, None, skips)
     hours, minutes = (int(part) for part in settings.checkin_time.split(":"))
-    return Schedule(settings.checkin_weekday, time(hours, minutes), settings.checkin_timezone or default_zone)
+    return Schedule(
+        settings.checkin_weekday,
+        time(hours, minutes),
+        settings.checkin_timezone or default_zone,
+        settings.holidays,
+        skips,
+    )
+
+
+def skips_of(calendar: dict[ChannelKey, tuple[str | None, frozenset[str]]], key: ChannelKey) -> frozenset[str]:
+    """The skipped weeks of a channel in what `storage.reminders.calendars` read."""
+    found = calendar.get(key)
+    return found[1] if found is not None else frozenset()
 
 
 def starts_after(facts: ChannelFacts) -> datetime | None:
@@ -112,11 +126,13 @@ class DueChannel:
 
 def due_channels(services: Services, now: datetime, channels: Sequence[str] | None = None) -> list[DueChannel]:
     found = []
-    for facts in store.channels_with_active_commitments(services.db, channels):
+    every = store.channels_with_active_commitments(services.db, channels)
+    calendar = reminder_store.calendars(services.db, [facts.key for facts in every])  # two queries for all
+    for facts in every:
         settings = facts.settings
         if settings is not None and (not settings.checkin_enabled or settings.checkin_paused_reason):
             continue
-        schedule = schedule_of(settings, services.settings.timezone)
+        schedule = schedule_of(settings, services.settings.timezone, skips_of(calendar, facts.key))
         after = starts_after(facts)
         posted_week = facts.last_post.iso_week if facts.last_post else None
         try:

@@ -5,7 +5,9 @@ Every text a person typed goes through `escape` here, once, on its way out.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import functools
+import re
+from datetime import date, datetime, timedelta
 
 from bot import ids
 from bot.actions.promises import Coverage
@@ -15,6 +17,7 @@ from bot.coaching.integrity import Integrity, PromiseState
 from bot.coaching.schedule import Schedule
 from bot.coaching.trajectory import Verdict
 from bot.commitments.facts import Review
+from bot.commitments.views import NO_RECENT_NUMBERS, report_age
 from bot.slack.blocks import actions, button, context, section
 from bot.slack.text import day, days_left, escape, progress_bar, quantity, user
 from storage.models import Action, Commitment, CommitmentStatus
@@ -64,6 +67,8 @@ def trajectory_line(r: Review) -> str:
     target = quantity(c.target, c.unit)
     basis = "" if r.has_reports else " (no progress reported yet, so it stays at the baseline)"
     due = c.due.isoformat()
+    if r.verdict is Verdict.NO_RECENT_NUMBERS:
+        return f"Trajectory: *no recent numbers*, {NO_RECENT_NUMBERS} this week."
     if r.verdict is Verdict.NOT_JUDGED:
         return f"Trajectory: heading for {projected} by {due}{basis}. Not judged in its first 7 days."
     if r.verdict is Verdict.BREAKDOWN:
@@ -76,8 +81,17 @@ def progress_line(r: Review) -> str:
     c = r.commitment
     return (
         f"`{progress_bar(r.fraction)}` {round(r.fraction * 100)}% · now {quantity(r.current, c.unit)} "
-        f"of {quantity(c.target, c.unit)} (from {quantity(c.baseline, c.unit)})"
+        f"of {quantity(c.target, c.unit)} (from {quantity(c.baseline, c.unit)}) · {report_age(r)}"
     )
+
+
+def numbers_ask(c: Commitment) -> str:
+    """The check-in asks the owner of a commitment with no recent numbers for the number."""
+    return f":1234: {user(c.owner_id)}, what's the number today? `/commit progress #{c.number} ‹number› [note]`"
+
+
+def progress_button(c: Commitment) -> dict:
+    return button("Update progress", ids.COMMITMENT_PROGRESS, str(c.id))
 
 
 def integrity_line(integrity: Integrity, coverage: Coverage) -> str:
@@ -111,6 +125,7 @@ def _summary(plan: ChannelCheckin) -> str:
         "on track": sum(1 for c in active if c.review.verdict is Verdict.ON_TRACK and not c.in_breakdown),
         "in breakdown": sum(1 for c in active if c.in_breakdown),
         "not judged yet": sum(1 for c in active if c.review.verdict is Verdict.NOT_JUDGED and not c.in_breakdown),
+        "with no recent numbers": sum(1 for c in active if c.asks_for_numbers and not c.in_breakdown),
     }
     parts = [f"{n} {word}" for word, n in counts.items() if n]
     noun = "active commitment" if len(active) == 1 else "active commitments"
@@ -156,6 +171,8 @@ def _check_blocks(check: CommitmentCheck, today: date, day_of) -> list[dict]:
         progress_line(r),
         trajectory_line(r),
     ]
+    if check.asks_for_numbers:
+        lines.append(numbers_ask(c))
     if check.opens_breakdown:
         lines.append(":construction: New breakdown, announced in its thread. What new action will you take?")
     elif check.still_open is not None:
@@ -178,9 +195,15 @@ def _check_blocks(check: CommitmentCheck, today: date, day_of) -> list[dict]:
         if _markable(d):
             blocks.append(section(action_line(d.action, d.state)))
             blocks.append(actions(*done_buttons(d.action, d.state), block_id=f"action_{d.action.id}"))
+    buttons = []
+    if check.asks_for_numbers:
+        buttons.append(progress_button(c))
     if check.in_breakdown:
         breakdown_id = check.still_open.id if check.still_open is not None else None
-        blocks.append(actions(add_action_button(c.id, breakdown_id), block_id=f"add_action_{c.id}"))
+        buttons.append(add_action_button(c.id, breakdown_id))
+    if buttons:
+        block_id = f"add_action_{c.id}" if check.in_breakdown else f"progress_{c.id}"
+        blocks.append(actions(*buttons, block_id=block_id))
     return blocks
 
 
@@ -203,7 +226,8 @@ def checkin_messages(plan: ChannelCheckin, day_of) -> list[Message]:
     groups.append(
         [
             context(
-                f"Check-ins here: {plan.schedule.describe()}. Change with `/commit checkin ‹weekday› ‹HH:MM› [timezone]`."
+                f"Check-ins here: {plan.schedule.describe()}{holidays_note(plan.schedule)}. "
+                "Change with `/commit checkin ‹weekday› ‹HH:MM› [timezone]`."
             )
         ]
     )
@@ -301,17 +325,83 @@ def moment_in(moment: datetime, schedule: Schedule) -> str:
     return f"{local.strftime('%a %d %b %Y, %H:%M')} {local.tzname()}"
 
 
+def next_line(next_at: datetime | None, now: datetime, schedule: Schedule) -> str:
+    """When the next check-in comes, as `/commit checkin …` answers say it."""
+    if next_at is None:
+        return "The first one comes after the channel's first commitment is declared."
+    if next_at <= now:
+        return "This week's check-in is due: it's posted within a minute."
+    return f"Next check-in: {moment_in(next_at, schedule)}."
+
+
 def schedule_set(schedule: Schedule, next_at: datetime | None, now: datetime, was_paused: str | None) -> str:
-    lines = [f"Weekly check-in for this channel: {schedule.describe()}."]
+    lines = [f"Weekly check-in for this channel: {schedule.describe()}{holidays_note(schedule)}."]
     if was_paused:
         lines.append(f"Check-ins here had been paused (`{escape(was_paused)}`); they're back on.")
-    if next_at is None:
-        lines.append("The first one comes after the channel's first commitment is declared.")
-    elif next_at <= now:
-        lines.append("This week's check-in is due: it's posted within a minute.")
-    else:
-        lines.append(f"Next check-in: {moment_in(next_at, schedule)}.")
+    lines.append(next_line(next_at, now, schedule))
     return "\n".join(lines)
+
+
+@functools.lru_cache(maxsize=256)
+def country_name(code: str) -> str:
+    """The English name of a country the `holidays` package knows ("DE": "Germany"), else the code."""
+    from holidays import registry
+
+    for class_name, registered, *_ in registry.COUNTRIES.values():
+        if registered == code:
+            words = re.findall(r"[A-Z][a-z]*|[a-z]+", class_name)
+            return " ".join(w.lower() if w in ("And", "Of", "The", "Da", "De") else w for w in words)
+    return code
+
+
+def holidays_note(schedule: Schedule) -> str:
+    """ ", moved off public holidays in Germany (DE)", or nothing."""
+    if not schedule.holidays:
+        return ""
+    return f", moved off public holidays in {country_name(schedule.holidays)} ({schedule.holidays})"
+
+
+def off_note(paused: str | None) -> str:
+    """What `checkin holidays`/`skip` add when check-ins are off or paused in the channel."""
+    if paused:
+        return (
+            f"Check-ins here are paused (`{escape(paused)}`): `/commit checkin monday 09:00` "
+            "(any weekday and time) turns them back on."
+        )
+    return "Check-ins are off here: `/commit checkin monday 09:00` (any weekday and time) turns them back on."
+
+
+def holidays_set(schedule: Schedule, next_line_text: str) -> str:
+    country = schedule.holidays or ""
+    return (
+        f"Check-ins here now skip public holidays in {country_name(country)} ({country}): one that falls on a "
+        "holiday moves to the next working day of its week, or that week has none. " + next_line_text
+    )
+
+
+def holidays_off(next_line_text: str) -> str:
+    return "Check-ins here no longer move for public holidays. " + next_line_text
+
+
+def week_of(day_in_week: date) -> str:
+    """ "the week of Mon 28 Dec 2026 (2026-W53)"."""
+    monday = day_in_week - timedelta(days=day_in_week.weekday())
+    year, week, _ = day_in_week.isocalendar()
+    return f"the week of {monday.strftime('%a %d %b %Y')} ({year}-W{week:02d})"
+
+
+def week_skipped(day_in_week: date, new: bool, already_posted: bool, next_line_text: str, after: str | None) -> str:
+    week = week_of(day_in_week)
+    if already_posted:
+        said = f"This week's check-in is already out, so nothing more comes in {week}."
+    elif new:
+        said = f"No check-in here in {week}."
+    else:
+        said = f"{week[0].upper()}{week[1:]} was already skipped here: no check-in then."
+    lines = [said, next_line_text]
+    if after is not None:
+        lines.append(f"The first one after the skipped week: {after}.")
+    return " ".join(lines)
 
 
 def schedule_off() -> str:

@@ -13,6 +13,9 @@ from typing import NamedTuple
 
 WINDOW_DAYS = 28
 MIN_AGE_DAYS = 7
+# A commitment with no progress report dated within this many days up to today (inclusive, like
+# the trajectory's window; the baseline not counting) has "no recent numbers" and is not judged.
+RECENT_DAYS = 14
 BREAKDOWN_TOLERANCE = 0.05
 # Relative slack for float noise, so that exactly 5% short stays on track.
 _FLOAT_NOISE = 1e-9
@@ -67,6 +70,7 @@ class Verdict(str, Enum):
     NOT_JUDGED = "not_judged"
     ON_TRACK = "on_track"
     BREAKDOWN = "breakdown"
+    NO_RECENT_NUMBERS = "no_recent_numbers"  # judged on nothing: never opens or closes a breakdown
 
 
 def _x(facts: CommitmentFacts, day: date) -> int:
@@ -164,11 +168,21 @@ def shortfall(facts: CommitmentFacts, today: date) -> float:
     return (facts.target - projected_value(facts, today)) * facts.direction
 
 
+def has_recent_numbers(facts: CommitmentFacts, today: date) -> bool:
+    """A progress report dated within the `RECENT_DAYS` up to today, inclusive (the baseline
+    does not count; reports dated after today are ignored)."""
+    first = today - timedelta(days=RECENT_DAYS)
+    return any(first <= r.day <= today for r in facts.reports)
+
+
 def verdict(facts: CommitmentFacts, today: date, projected: float | None = None) -> Verdict:
     """Breakdown when the projection falls short of the target by more than 5% of the span.
-    `projected`: `projected_value(facts, today)` when the caller has it already."""
+    Not judged in the first 7 days; after them, "no recent numbers" without a report in the
+    last 14 days. `projected`: `projected_value(facts, today)` when the caller has it already."""
     if (today - facts.start).days < MIN_AGE_DAYS:
         return Verdict.NOT_JUDGED
+    if not has_recent_numbers(facts, today):
+        return Verdict.NO_RECENT_NUMBERS
     allowed = BREAKDOWN_TOLERANCE * facts.span
     noise = _FLOAT_NOISE * max(1.0, abs(facts.baseline), abs(facts.target))
     if projected is None:

@@ -47,10 +47,15 @@ class Review:
     verdict: Verdict
     has_reports: bool
     breakthrough: bool
+    last_report_on: date | None = None  # the day of the latest progress report (None: none yet)
 
     @property
     def commitment(self) -> Commitment:
         return self.state.commitment
+
+    @property
+    def no_recent_numbers(self) -> bool:
+        return self.verdict is Verdict.NO_RECENT_NUMBERS
 
 
 def review(state: CommitmentState, today: date, day_of: Callable) -> Review:
@@ -67,4 +72,5 @@ def review(state: CommitmentState, today: date, day_of: Callable) -> Review:
         verdict=verdict(facts, today, projected),
         has_reports=bool(state.reports),
         breakthrough=is_breakthrough(facts),
+        last_report_on=facts.reports[-1].day if facts.reports else None,
     )

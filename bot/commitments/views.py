@@ -81,9 +81,29 @@ def ambition_reply(c: Commitment, a: Ambition) -> Message:
     return text, [section(text)]
 
 
+def ago(today: date, then: date) -> str:
+    """ "today", "1 day ago", "9 days ago"."""
+    days = (today - then).days
+    if days <= 0:
+        return "today"
+    return "1 day ago" if days == 1 else f"{days} days ago"
+
+
+def report_age(r: Review) -> str:
+    """When the latest report came: "last report 9 days ago", or "no report yet, declared 3 days ago"."""
+    if r.last_report_on is None:
+        return f"no report yet, declared {ago(r.today, r.commitment.start_date)}"
+    return f"last report {ago(r.today, r.last_report_on)}"
+
+
+NO_RECENT_NUMBERS = "no progress report in the last 14 days, so it isn't judged"
+
+
 def verdict_line(r: Review) -> str:
     c = r.commitment
     projected = quantity(r.projected, c.unit)
+    if r.verdict is Verdict.NO_RECENT_NUMBERS:
+        return f"Trajectory: *no recent numbers*, {NO_RECENT_NUMBERS}. What's the number today?"
     if not r.has_reports:
         return f"Trajectory: no progress reported yet, so it stays at {projected} by {c.due.isoformat()}."
     if r.verdict is Verdict.NOT_JUDGED:
@@ -102,7 +122,7 @@ def _progress(r: Review) -> str:
     percent = round(r.fraction * 100)
     return (
         f"`{progress_bar(r.fraction)}` {percent}% · now {quantity(r.current, c.unit)} "
-        f"of {quantity(c.target, c.unit)} (from {quantity(c.baseline, c.unit)})"
+        f"of {quantity(c.target, c.unit)} (from {quantity(c.baseline, c.unit)}) · {report_age(r)}"
     )
 
 
@@ -120,18 +140,15 @@ def status_card(r: Review) -> Message:
 
 def status_line(r: Review) -> str:
     c = r.commitment
-    verdict = (
-        {
-            Verdict.ON_TRACK: "on track",
-            Verdict.BREAKDOWN: "breakdown",
-            Verdict.NOT_JUDGED: "not judged yet",
-        }[r.verdict]
-        if r.has_reports
-        else "no reports yet"
-    )
+    verdict = {
+        Verdict.ON_TRACK: "on track",
+        Verdict.BREAKDOWN: "breakdown",
+        Verdict.NOT_JUDGED: "not judged yet",
+        Verdict.NO_RECENT_NUMBERS: "no recent numbers",
+    }[r.verdict]
     return (
         f"*#{c.number}* {escape(c.outcome)} · {quantity(r.current, c.unit)} of {quantity(c.target, c.unit)} "
-        f"({round(r.fraction * 100)}%) · {verdict} · {days_left(r.today, c.due)}"
+        f"({round(r.fraction * 100)}%) · {verdict} · {report_age(r)} · {days_left(r.today, c.due)}"
     )
 
 

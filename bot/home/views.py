@@ -18,7 +18,7 @@ from bot import ids
 from bot.coaching.integrity import Integrity
 from bot.coaching.trajectory import Verdict
 from bot.commitments.facts import Review
-from bot.commitments.views import title, verdict_line
+from bot.commitments.views import report_age, title, verdict_line
 from bot.slack.blocks import button, context, divider, header
 from bot.slack.text import days_left, escape, progress_bar, quantity, user
 from storage.models import Breakdown, Commitment, CommitmentStatus
@@ -87,7 +87,7 @@ def commitment_card(r: Review, user_id: str) -> list[dict]:
     lines = [
         f"*{title(c)}* · <#{c.channel_id}> · due {c.due.isoformat()} ({days_left(r.today, c.due)}) · {role}",
         f"`{progress_bar(r.fraction)}` {round(r.fraction * 100)}% · now {quantity(r.current, c.unit)} "
-        f"of {quantity(c.target, c.unit)} (from {quantity(c.baseline, c.unit)})",
+        f"of {quantity(c.target, c.unit)} (from {quantity(c.baseline, c.unit)}) · {report_age(r)}",
         verdict_line(r),
     ]
     return [_section("\n".join(lines), button("Update progress", ids.COMMITMENT_PROGRESS, str(c.id)))]

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from bot.coaching.trajectory import (
     BREAKDOWN_TOLERANCE,
     MIN_AGE_DAYS,
+    RECENT_DAYS,
     WINDOW_DAYS,
     CommitmentFacts,
     Line,
@@ -14,6 +15,7 @@ from bot.coaching.trajectory import (
     Verdict,
     committed_path,
     committed_value,
+    has_recent_numbers,
     is_breakthrough,
     is_missed,
     latest_report,
@@ -118,7 +120,7 @@ def test_reports_on_the_start_date_are_a_flat_line_at_their_mean():
 def test_no_report_at_all_is_flat_at_the_baseline():
     f = facts(baseline=7.0)
     assert trajectory(f, day(40)) == Line(0.0, 7.0, START)
-    assert verdict(f, day(40)) is Verdict.BREAKDOWN
+    assert verdict(f, day(40)) is Verdict.NO_RECENT_NUMBERS  # the baseline alone judges nothing
 
 
 def test_no_report_in_the_window_is_flat_at_the_latest_report():
@@ -151,7 +153,18 @@ def test_up_direction_ahead_is_on_track():
 
 def test_young_commitments_are_not_judged():
     assert verdict(facts(), day(MIN_AGE_DAYS - 1)) is Verdict.NOT_JUDGED
-    assert verdict(facts(), day(MIN_AGE_DAYS)) is Verdict.BREAKDOWN
+    assert verdict(facts(), day(MIN_AGE_DAYS)) is Verdict.NO_RECENT_NUMBERS
+    assert verdict(facts(reports=[(1, 0.0)]), day(MIN_AGE_DAYS)) is Verdict.BREAKDOWN
+
+
+def test_no_recent_numbers_after_fourteen_days_without_a_report():
+    f = facts(reports=[(10, 10.0)])  # on the committed path
+    assert verdict(f, day(10 + RECENT_DAYS)) is Verdict.ON_TRACK  # 14 days ago still counts
+    assert verdict(f, day(10 + RECENT_DAYS + 1)) is Verdict.NO_RECENT_NUMBERS
+    short = facts(reports=[(10, 0.0)])  # a breakdown while it is recent
+    assert verdict(short, day(20)) is Verdict.BREAKDOWN
+    assert verdict(short, day(10 + RECENT_DAYS + 1)) is Verdict.NO_RECENT_NUMBERS
+    assert verdict(facts(reports=[(90, 90.0)]), day(30)) is Verdict.NO_RECENT_NUMBERS  # future reports don't count
 
 
 def test_breakthrough_and_missed():
@@ -259,9 +272,38 @@ def test_with_no_reports_the_projection_is_the_baseline(case):
 @settings(max_examples=200, deadline=None)
 def test_verdict_matches_the_tolerance(case):
     f, today = case
+    if not has_recent_numbers(f, today):
+        assert verdict(f, today) is Verdict.NO_RECENT_NUMBERS
+        return
     short = shortfall(f, today)
     expected = Verdict.BREAKDOWN if short > BREAKDOWN_TOLERANCE * f.span + 1e-6 else None
     if expected is not None:
         assert verdict(f, today) is expected
     if short < BREAKDOWN_TOLERANCE * f.span - 1e-6:
         assert verdict(f, today) is Verdict.ON_TRACK
+
+
+@given(commitments(min_age=MIN_AGE_DAYS))
+@settings(max_examples=300, deadline=None)
+def test_no_recent_numbers_exactly_when_no_report_in_the_last_fourteen_days(case):
+    f, today = case
+    recent = [r for r in f.reports if 0 <= (today - r.day).days <= RECENT_DAYS]
+    assert (verdict(f, today) is Verdict.NO_RECENT_NUMBERS) == (not recent)
+
+
+@given(commitments(min_age=MIN_AGE_DAYS), values)
+@settings(max_examples=300, deadline=None)
+def test_a_report_today_always_gets_a_judgement(case, value):
+    f, today = case
+    reported = CommitmentFacts(f.baseline, f.target, f.start, f.due, f.reports + (Report(today, value),))
+    assert verdict(reported, today) in (Verdict.ON_TRACK, Verdict.BREAKDOWN)
+
+
+@given(commitments(min_age=MIN_AGE_DAYS), st.lists(st.tuples(st.integers(RECENT_DAYS + 1, 500), values), max_size=4))
+@settings(max_examples=300, deadline=None)
+def test_older_reports_never_end_no_recent_numbers(case, older):
+    f, today = case
+    assume(verdict(f, today) is Verdict.NO_RECENT_NUMBERS)
+    more = tuple(Report(today - timedelta(days=d), v) for d, v in older)
+    later = CommitmentFacts(f.baseline, f.target, f.start, f.due, f.reports + more)
+    assert verdict(later, today) is Verdict.NO_RECENT_NUMBERS
