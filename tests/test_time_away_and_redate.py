@@ -197,3 +197,31 @@ def test_the_overdue_reminder_carries_done_and_new_date(overdue):
     [dm] = slack.fake.calls("chat.postMessage", channel="U1")
     assert {ids.ACTION_KEPT, ids.ACTION_REDATE} <= set(buttons(dm))
     assert buttons(dm)[ids.ACTION_REDATE]["value"] == str(promise.id)
+
+
+# --- coach checkin ----------------------------------------------------------------------------
+
+
+def test_coach_checkin_prints_reminders_in_a_dry_run_then_sends_them_once(committed, capsys):
+    from bot.ops.checkin_command import run_checkins
+
+    slack = committed
+    c = rows(slack, Commitment)[0]
+    promise = action_store.add(
+        slack.db, commitment_id=c.id, breakdown_id=None, what="Send the <deck>",
+        owner_id="U2", asker_id="U2", due=TODAY + timedelta(days=1), now=NOW - timedelta(days=1),
+    )  # fmt: skip
+    slack.fake.reset()
+
+    assert run_checkins(slack.services.settings, dry_run=True) == 0
+    printed = capsys.readouterr().out
+    assert f"due:{promise.id}" in printed and "would send" in printed and "U2" in printed
+    assert slack.fake.calls("chat.postMessage") == [] and rows(slack, ReminderSent) == []
+
+    assert run_checkins(slack.services.settings) == 0
+    assert "sent" in capsys.readouterr().out
+    [dm] = slack.fake.calls("chat.postMessage", channel="U2")
+    assert "&lt;deck&gt;" in dm.all_text() and "<deck>" not in dm.all_text()
+    assert run_checkins(slack.services.settings) == 0
+    assert len(slack.fake.calls("chat.postMessage", channel="U2")) == 1
+    assert "No check-in is due now" in capsys.readouterr().out
