@@ -265,7 +265,11 @@ def kept(ack, body, client, action, services: Services, team_id: str, user_id: s
         tell(client, body, f"Done: {escape(done.what)}. A promise kept.")
     else:
         in_thread(client, c, views.delivered_late(done))
-        tell(client, body, f"Done: {escape(done.what)}. Recorded as delivered late (it was due {day(done.due)}).")
+        tell(
+            client,
+            body,
+            f"Thanks: {escape(done.what)} is delivered. It was due {day(done.due)}, so it's recorded as delivered late.",
+        )
     refresh_home(client, services, team_id, user_id, from_home(body))
 
 

@@ -188,8 +188,8 @@ def redated(new: Action, old: Action) -> Message:
 
 def delivered_late(a: Action) -> Message:
     text = (
-        f"{user(a.owner_id)} delivered {what(a)} on {day(a.done_on)}, after its due date {day(a.due)}: "
-        "delivered late, so it counts as a promise not kept on time."
+        f":raised_hands: Thanks, {user(a.owner_id)}: {what(a)} is delivered ({day(a.done_on)}). "
+        f"It was due {day(a.due)}, so it counts as delivered late: a promise not kept on time."
     )
     return text, [section(text)]
 
