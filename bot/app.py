@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from slack_bolt import App, BoltResponse
 
@@ -13,7 +14,7 @@ from bot.commitments import listeners as commitments
 from bot.commitments.flows import CommitmentFlows
 from bot.commitments.followups import FollowUps
 from bot.home import listeners as home
-from bot.ops import logs
+from bot.ops import logs, metrics
 from bot.reminders import listeners as reminders
 from bot.services import Services
 from bot.slack import oauth
@@ -54,6 +55,8 @@ def create_app(services: Services, *, token_verification: bool = True, follow_up
         ack = WakingAck()
         context["ack"] = ack
         context[SERVICES] = services
+        if metrics.enabled():  # Bolt makes a plain client per request: count its calls too
+            context["client"] = metrics.counting_client(context.client)
         context[FOLLOWUPS] = followups
         prepare_request(ack)
         # 2. Slack resends an event it thinks we missed; each event id is handled once.
@@ -70,6 +73,8 @@ def create_app(services: Services, *, token_verification: bool = True, follow_up
         return next()
 
     app.coach_executor = executor  # for graceful shutdown and tests
+    if metrics.enabled():
+        _measure_dispatch(app)
     # Bolt tries listeners in the order they were registered, building each one's arguments to
     # match it: `/commit`, the command people type most, goes first (its routes are looked up
     # when a command arrives, so domains can still add theirs below).
@@ -82,3 +87,17 @@ def create_app(services: Services, *, token_verification: bool = True, follow_up
     oauth.register(app)
     home.register(app)
     return app
+
+
+def _measure_dispatch(app: App) -> None:
+    """Every request Bolt answers, over HTTP or Socket Mode: its kind, outcome and ack time."""
+    dispatch = app.dispatch
+
+    def measured(req):
+        started = time.perf_counter()
+        response = dispatch(req)
+        body = req.body if isinstance(req.body, dict) else {}
+        metrics.observe_request(metrics.kind_of(body), response.status, time.perf_counter() - started)
+        return response
+
+    app.dispatch = measured

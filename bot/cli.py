@@ -135,6 +135,11 @@ def run(settings: Settings) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return EXIT_SETTINGS
+    if settings.metrics_port:  # before any process is forked: they all write to its directory
+        from bot.ops import metrics
+
+        metrics.prepare(settings.metrics_port)
+        metrics.serve(settings.metrics_port, settings.database_url)
     if settings.socket_mode:
         from bot.ops.server import run_socket_mode
 

@@ -40,11 +40,14 @@ class Services:
 
     def web_client(self, token: str | None = None) -> WebClient:
         """Every client the app builds talks to `SLACK_API_URL` and waits out HTTP 429."""
-        return WebClient(
+        from bot.ops import metrics
+
+        client = WebClient(
             token=token,
             base_url=self.settings.api_url,
             retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3)],
         )
+        return metrics.counting_client(client)
 
     def client_for(self, team_id: str) -> WebClient:
         """A Web API client for a workspace, outside any request (the scheduler, the CLI).

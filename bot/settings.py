@@ -45,6 +45,7 @@ class Settings:
     port: int = 3000
     timezone: str = "UTC"
     checkin_interval: float = 60.0  # COACH_CHECKIN_INTERVAL: seconds between the scheduler's ticks
+    metrics_port: int | None = None  # COACH_METRICS_PORT: GET /metrics on that port of 127.0.0.1
 
     @property
     def socket_mode(self) -> bool:
@@ -102,7 +103,14 @@ def load_settings(env: dict[str, str] | None = None, dotenv_path: str | Path | N
         raise SettingsError(
             f"COACH_CHECKIN_INTERVAL must be a number of seconds above 0 (default 60), not {interval_text!r}."
         )
+    metrics_text = _get(env, "COACH_METRICS_PORT")
+    metrics_port = None
+    if metrics_text is not None:
+        metrics_port = int(metrics_text) if metrics_text.isdigit() else 0
+        if not 0 < metrics_port < 65536:
+            raise SettingsError(f"COACH_METRICS_PORT must be a port number (1-65535), not {metrics_text!r}.")
     return Settings(
+        metrics_port=metrics_port,
         bot_token=_get(env, "SLACK_BOT_TOKEN"),
         signing_secret=_get(env, "SLACK_SIGNING_SECRET"),
         app_token=_get(env, "SLACK_APP_TOKEN"),

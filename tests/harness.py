@@ -80,7 +80,7 @@ class Harness:
         return self.services.db
 
     def wait_idle(self) -> None:
-        assert self.app.coach_executor.wait_idle(10), "the app's background work did not finish"
+        assert self.app.coach_executor.wait_idle(30), "the app's background work did not finish"
 
 
 def start_app(db: Database, fake: FakeSlack, follow_up_here: bool = True, **settings) -> tuple[Harness, callable]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import re
 import sys
 
@@ -145,10 +146,24 @@ def test_doctor_passes_against_slack(coach, fake_slack, sqlite_database):
 
     checks = report(out)
     assert code == 0, out
-    assert list(checks) == ["settings", "database", "migrations", "auth.test", "scopes"]
+    assert list(checks) == ["settings", "database", "migrations", "auth.test", "scopes", "holidays"]
     assert all(status == "ok" for status, _ in checks.values()), out
     assert "T1" in checks["auth.test"][1]
     assert [c.headers.get("Authorization") for c in fake_slack.calls("auth.test")] == ["Bearer xoxb-doctor"]
+
+
+def test_doctor_checks_the_metrics_directory_when_metrics_are_on(coach, fake_slack, sqlite_database, tmp_path):
+    env = slack_env(fake_slack, sqlite_database, COACH_METRICS_PORT="9464", PROMETHEUS_MULTIPROC_DIR=str(tmp_path))
+    code, out, _ = coach("doctor", **env)
+    assert code == 0, out
+    assert report(out)["metrics"] == ("ok", f"GET /metrics on 127.0.0.1:9464, files in {tmp_path}")
+
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(locked / "metrics")
+    code, out, _ = coach("doctor", **env)
+    if os.geteuid() != 0:  # root may write anywhere
+        assert code == 1 and report(out)["metrics"][0] == "FAIL"
 
 
 def test_doctor_names_the_scopes_the_token_lacks(coach, fake_slack, sqlite_database):

@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from bot.ops import metrics
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -38,9 +39,15 @@ def run_checkins_now(services: Services) -> None:
             for result in run_due_checkins(services):
                 if result.posted:
                     log.info("posted check-in %s in %s", result.week, result.channel_id)
-            sent = [r for r in run_due_reminders(services) if r.sent]
+                if result.error != "already_posted":
+                    metrics.count_checkin(result.posted)
+            reminders = run_due_reminders(services)
+            for reminder in reminders:
+                if not reminder.taken:
+                    metrics.count_reminder(reminder.reminder.kind, reminder.sent)
+            sent = sum(r.sent for r in reminders)
             if sent:
-                log.info("sent %d nudge(s) and reminder(s)", len(sent))
+                log.info("sent %d nudge(s) and reminder(s)", sent)
     except Exception:
         log.exception("check-in or reminder run failed; the next tick tries again")
 

@@ -8,6 +8,7 @@ rotating token about to expire is refreshed, as the app would.
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 from typing import IO, Iterator
@@ -51,6 +52,33 @@ def checks(settings: Settings) -> Iterator[Check]:
         yield from _slack(Services(db=db, settings=settings), database.ok)
     finally:
         db.dispose()
+    yield _holidays()
+    if settings.metrics_port:
+        yield _metrics(settings.metrics_port)
+
+
+def _holidays() -> Check:
+    """The public holidays data `checkin holidays` reads (the `holidays` package)."""
+    try:
+        import holidays
+
+        days = holidays.country_holidays("DE", years=2027)
+    except Exception as error:  # not installed, or its data broken
+        return Check("holidays", False, f"the holidays package can't be read ({type(error).__name__}): reinstall it")
+    return Check("holidays", True, f"holidays {holidays.__version__}, {len(days)} public holidays in DE in 2027")
+
+
+def _metrics(port: int) -> Check:
+    """Where `coach run`'s processes write their metrics: a directory this user may write."""
+    import tempfile
+
+    from bot.ops.metrics import MULTIPROC_ENV
+
+    directory = os.environ.get(MULTIPROC_ENV) or os.path.join(tempfile.gettempdir(), f"coach-metrics-{port}")
+    parent = directory if os.path.isdir(directory) else os.path.dirname(directory) or "."
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return Check("metrics", False, f"can't write {directory}: set {MULTIPROC_ENV} to a directory of this user")
+    return Check("metrics", True, f"GET /metrics on 127.0.0.1:{port}, files in {directory}")
 
 
 def _settings(settings: Settings) -> Check:

@@ -279,10 +279,15 @@ def _envelope_problem(where: str, payload: dict) -> str | None:
         if not isinstance(authorization, dict):
             return f"{where}authorizations holds something else than objects"
         problem = _fields_problem(f"{where}authorizations[].", authorization, AUTHORIZATION)
+        problem = problem or _envelope_problem(f"{where}authorizations[].", authorization)
         if problem:
             return problem
-    inner = payload.get("event")
-    return _envelope_problem(f"{where}event.", inner) if isinstance(inner, dict) else None
+    for key in ("event", "message", "previous_message"):  # where Bolt looks for ids next
+        inner = payload.get(key)
+        problem = _envelope_problem(f"{where}{key}.", inner) if isinstance(inner, dict) else None
+        if problem:
+            return problem
+    return None
 
 
 def body_problem(body: Any) -> str | None:
