@@ -24,8 +24,11 @@ WHERE_TO_GET = {
 YOUR_OWN = {
     "SLACK_STATE_SECRET": "a long random string of your own, e.g. "
     'python -c "import secrets; print(secrets.token_hex(32))"',
+    "COACH_SECRET_KEY": "the key that encrypts stored tokens: run `coach keygen` and paste what it prints "
+    "(keep it safe: without it the stored tokens can't be read, and workspaces must install again)",
 }
 OAUTH_SETTINGS = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET")
+TRUTH = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
 class SettingsError(Exception):
@@ -45,6 +48,8 @@ class Settings:
     port: int = 3000
     timezone: str = "UTC"
     checkin_interval: float = 60.0  # COACH_CHECKIN_INTERVAL: seconds between the scheduler's ticks
+    secret_key: str | None = None  # COACH_SECRET_KEY: Fernet keys, comma-separated (OAuth mode)
+    trust_forwarded_for: bool = False  # COACH_TRUST_X_FORWARDED_FOR: client address from the proxy
 
     @property
     def socket_mode(self) -> bool:
@@ -64,6 +69,8 @@ class Settings:
             missing.append("SLACK_BOT_TOKEN")
         if not self.socket_mode and not self.signing_secret:
             missing.append("SLACK_SIGNING_SECRET")
+        if self.oauth and not self.secret_key:
+            missing.append("COACH_SECRET_KEY")
         return missing
 
 
@@ -102,6 +109,17 @@ def load_settings(env: dict[str, str] | None = None, dotenv_path: str | Path | N
         raise SettingsError(
             f"COACH_CHECKIN_INTERVAL must be a number of seconds above 0 (default 60), not {interval_text!r}."
         )
+    secret_key = _get(env, "COACH_SECRET_KEY")
+    if secret_key:
+        from storage.tokens import SecretKeyError, TokenCipher
+
+        try:
+            TokenCipher(secret_key)
+        except SecretKeyError as problem:
+            raise SettingsError(f"{problem}.") from None
+    trust_text = (_get(env, "COACH_TRUST_X_FORWARDED_FOR") or "false").lower()
+    if trust_text not in TRUTH:
+        raise SettingsError(f"COACH_TRUST_X_FORWARDED_FOR must be true or false, not {trust_text!r}.")
     return Settings(
         bot_token=_get(env, "SLACK_BOT_TOKEN"),
         signing_secret=_get(env, "SLACK_SIGNING_SECRET"),
@@ -114,6 +132,8 @@ def load_settings(env: dict[str, str] | None = None, dotenv_path: str | Path | N
         port=port,
         timezone=timezone,
         checkin_interval=checkin_interval,
+        secret_key=secret_key,
+        trust_forwarded_for=TRUTH[trust_text],
     )
 
 
