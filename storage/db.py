@@ -82,7 +82,23 @@ def make_engine(url: str) -> Engine:
         )
         _tune_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True)
+    event.listen(engine, "handle_error", _without_detail)
+    return engine
+
+
+def _without_detail(context) -> None:
+    """PostgreSQL's error DETAIL quotes the values ("Failing row contains (…)", "Key (…)=(…)"):
+    the error, and the traceback of any log line that carries it, keep only the first line."""
+    original = context.original_exception
+    diag = getattr(original, "diag", None)
+    primary = getattr(diag, "message_primary", None)
+    if not primary or str(original) == primary:
+        return
+    original.args = (primary,)
+    wrapped = context.sqlalchemy_exception
+    if wrapped is not None and wrapped.args:
+        wrapped.args = (f"({type(original).__module__}.{type(original).__name__}) {primary}",)
 
 
 def _create_private(path: str | None) -> None:
