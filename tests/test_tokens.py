@@ -20,6 +20,7 @@ from sqlalchemy import exc, text
 
 from bot.slack.oauth import BOT_SCOPES
 from storage.db import Database
+from storage.migrate import upgrade as migrate_to
 from storage.tokens import TokenCipher
 from tests.fake_slack import Scripted
 from tests.harness import (
@@ -29,6 +30,7 @@ from tests.harness import (
     coach,
     coach_env,
     free_port,
+    scratch_postgres,
     start_app,
     stop,
     wait_healthy,
@@ -212,6 +214,12 @@ def test_oauth_mode_without_a_key_refuses_to_start_naming_it(tmp_path):
     assert not (tmp_path / "coach.db").exists()  # nothing started
 
 
+def test_trusting_x_forwarded_for_is_true_or_false(tmp_path):
+    env = coach_env(tmp_path, COACH_TRUST_X_FORWARDED_FOR="maybe")
+    result = coach("db", "upgrade", env=env, cwd=tmp_path)
+    assert result.returncode == 2 and "COACH_TRUST_X_FORWARDED_FOR must be true or false" in result.stderr
+
+
 def test_a_key_that_is_not_a_key_is_a_clear_message(tmp_path):
     result = coach("run", env=coach_env(tmp_path, COACH_SECRET_KEY=f"{SECRET_KEY},oops", **OAUTH_ENV), cwd=tmp_path)
     assert result.returncode == 2
@@ -306,3 +314,39 @@ def test_a_database_error_never_carries_what_was_typed(database):
             )
     assert "my secret plan" not in str(raised.value)
     assert "parameters hidden" in str(raised.value)
+
+
+# --- migration 0008 ----------------------------------------------------------------------------
+
+LONG_TOKEN = "xoxe.xoxb-1-" + "A" * 180  # near the 200 characters the columns held before
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def at_0004(request, tmp_path):
+    """A database migrated up to 0004 (before tokens were encrypted)."""
+    if request.param == "sqlite":
+        db = Database(f"sqlite:///{tmp_path / 'old.db'}")
+        migrate_to(db.engine, "0004")
+        yield db
+        db.dispose()
+        return
+    with scratch_postgres("coach_tokens") as url:
+        db = Database(url)
+        migrate_to(db.engine, "0004")
+        yield db
+        db.dispose()
+
+
+def test_upgrading_keeps_plain_tokens_and_makes_room_for_encrypted_ones(at_0004, tmp_path):
+    store_plain(at_0004, "T1", LONG_TOKEN, refresh="xoxe-1-" + "B" * 190)
+    at_0004.upgrade()
+
+    result = run("db", "rekey", db=at_0004, tmp_path=tmp_path, COACH_SECRET_KEY=SECRET_KEY)
+
+    assert result.returncode == 0, result.stderr
+    assert "xox" not in raw_text(at_0004)
+    store = TokenCipher(SECRET_KEY)
+    with at_0004.engine.connect() as connection:
+        bot, refresh = connection.execute(text("SELECT bot_token, bot_refresh_token FROM slack_bots")).one()
+    assert len(bot) > 200 and store.decrypt(bot) == LONG_TOKEN
+    assert store.decrypt(refresh) == "xoxe-1-" + "B" * 190
