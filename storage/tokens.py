@@ -135,9 +135,12 @@ class Audit:
         return self.current + self.older + self.plain + self.unreadable
 
 
-def _stored(connection: Connection, table: Table):
+def _stored(connection: Connection, table: Table, for_update: bool = False):
     columns = [table.c[name] for name in TOKEN_COLUMNS if name in table.c]
-    for row in connection.execute(select(table.c.id, *columns)):
+    query = select(table.c.id, *columns)
+    if for_update:  # PostgreSQL: a token refreshed meanwhile waits for the rekey, not lost to it
+        query = query.with_for_update()
+    for row in connection.execute(query):
         yield row.id, {column.name: value for column, value in zip(columns, row[1:]) if value}
 
 
@@ -167,7 +170,7 @@ def rekey(db: Database, cipher: TokenCipher, *, plain_only: bool = False) -> int
     written = 0
     with db.write() as connection:
         for table in _RAW_TABLES:
-            for row_id, tokens in list(_stored(connection, table)):
+            for row_id, tokens in list(_stored(connection, table, for_update=True)):
                 changed = {
                     name: cipher.encrypt(cipher.decrypt(value))
                     for name, value in tokens.items()
