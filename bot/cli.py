@@ -1,4 +1,4 @@
-"""`coach run | checkin | db upgrade | export | doctor | purge` (SPEC §4)."""
+"""`coach run | checkin | db upgrade | db rekey | export | doctor | purge | keygen` (SPEC §4)."""
 
 from __future__ import annotations
 
@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     db = verbs.add_parser("db", help="database maintenance")
     db_verbs = db.add_subparsers(dest="db_verb", required=True)
     db_verbs.add_parser("upgrade", help="apply migrations")
+    db_verbs.add_parser("rekey", help="re-encrypt stored tokens with the first key of COACH_SECRET_KEY")
+
+    verbs.add_parser("keygen", help="print a new COACH_SECRET_KEY")
 
     export = verbs.add_parser("export", help="write all data of the database to stdout")
     export.add_argument("--format", choices=("json", "csv"), default="json")
@@ -68,10 +71,19 @@ def _database(settings: Settings):
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.verb == "keygen":  # needs no settings: a bad COACH_SECRET_KEY is why one wants a new key
+        from storage.tokens import new_key
+
+        print(new_key())
+        return 0
     setup_logging(logging.INFO)
     settings = _settings()
     if args.verb == "run":
         return run(settings)
+    if args.verb == "db" and args.db_verb == "rekey":
+        from bot.ops.keys import rekey_command
+
+        return rekey_command(settings, _database(settings))
     if args.verb == "db":
         _database(settings).upgrade()
         print("database is up to date")
@@ -131,7 +143,9 @@ def run(settings: Settings) -> int:
         print("coach: the database migration failed (above); nothing was started.", file=sys.stderr)
         return 1
     services = Services(db=db, settings=settings)
-    problem = check_bot_token(services)
+    from bot.ops.keys import prepare_tokens
+
+    problem = prepare_tokens(settings, db) or check_bot_token(services)
     if problem:
         print(problem, file=sys.stderr)
         return EXIT_SETTINGS
@@ -158,7 +172,7 @@ def run(settings: Settings) -> int:
         db.engine.dispose(close=False)
         app = create_app(services, follow_up_here=False)  # the runtime process follows up
         web.app = app
-        return make_wsgi(app, db, settings.signing_secret or "")
+        return make_wsgi(app, db, settings.signing_secret or "", settings.trust_forwarded_for)
 
     def beside():  # the runtime process, forked by the arbiter
         db.engine.dispose(close=False)

@@ -24,8 +24,11 @@ WHERE_TO_GET = {
 YOUR_OWN = {
     "SLACK_STATE_SECRET": "a long random string of your own, e.g. "
     'python -c "import secrets; print(secrets.token_hex(32))"',
+    "COACH_SECRET_KEY": "the key that encrypts stored tokens: run `coach keygen` and paste what it prints "
+    "(keep it safe: without it the stored tokens can't be read, and workspaces must install again)",
 }
 OAUTH_SETTINGS = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_STATE_SECRET")
+TRUTH = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
 
 
 class SettingsError(Exception):
@@ -46,6 +49,8 @@ class Settings:
     timezone: str = "UTC"
     checkin_interval: float = 60.0  # COACH_CHECKIN_INTERVAL: seconds between the scheduler's ticks
     metrics_port: int | None = None  # COACH_METRICS_PORT: GET /metrics on that port of 127.0.0.1
+    secret_key: str | None = None  # COACH_SECRET_KEY: Fernet keys, comma-separated (OAuth mode)
+    trust_forwarded_for: bool = False  # COACH_TRUST_X_FORWARDED_FOR: client address from the proxy
 
     @property
     def socket_mode(self) -> bool:
@@ -65,6 +70,8 @@ class Settings:
             missing.append("SLACK_BOT_TOKEN")
         if not self.socket_mode and not self.signing_secret:
             missing.append("SLACK_SIGNING_SECRET")
+        if self.oauth and not self.secret_key:
+            missing.append("COACH_SECRET_KEY")
         return missing
 
 
@@ -109,6 +116,17 @@ def load_settings(env: dict[str, str] | None = None, dotenv_path: str | Path | N
         metrics_port = int(metrics_text) if metrics_text.isdigit() else 0
         if not 0 < metrics_port < 65536:
             raise SettingsError(f"COACH_METRICS_PORT must be a port number (1-65535), not {metrics_text!r}.")
+    secret_key = _get(env, "COACH_SECRET_KEY")
+    if secret_key:
+        from storage.tokens import SecretKeyError, TokenCipher
+
+        try:
+            TokenCipher(secret_key)
+        except SecretKeyError as problem:
+            raise SettingsError(f"{problem}.") from None
+    trust_text = (_get(env, "COACH_TRUST_X_FORWARDED_FOR") or "false").lower()
+    if trust_text not in TRUTH:
+        raise SettingsError(f"COACH_TRUST_X_FORWARDED_FOR must be true or false, not {trust_text!r}.")
     return Settings(
         metrics_port=metrics_port,
         bot_token=_get(env, "SLACK_BOT_TOKEN"),
@@ -122,6 +140,8 @@ def load_settings(env: dict[str, str] | None = None, dotenv_path: str | Path | N
         port=port,
         timezone=timezone,
         checkin_interval=checkin_interval,
+        secret_key=secret_key,
+        trust_forwarded_for=TRUTH[trust_text],
     )
 
 

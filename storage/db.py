@@ -72,14 +72,46 @@ def normalise_url(url: str) -> str:
 def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
+    # hide_parameters: a database error never carries the values (typed text, tokens) into a log.
     if parsed.get_backend_name() == "sqlite":
+        _create_private(parsed.database)
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            hide_parameters=True,
         )
         _tune_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True)
+    event.listen(engine, "handle_error", _without_detail)
+    return engine
+
+
+def _without_detail(context) -> None:
+    """PostgreSQL's error DETAIL quotes the values ("Failing row contains (…)", "Key (…)=(…)"):
+    the error, and the traceback of any log line that carries it, keep only the first line."""
+    original = context.original_exception
+    diag = getattr(original, "diag", None)
+    primary = getattr(diag, "message_primary", None)
+    if not primary or str(original) == primary:
+        return
+    original.args = (primary,)
+    wrapped = context.sqlalchemy_exception
+    if wrapped is not None and wrapped.args:
+        wrapped.args = (f"({type(original).__module__}.{type(original).__name__}) {primary}",)
+
+
+def _create_private(path: str | None) -> None:
+    """A new SQLite file is created readable by its owner only (0600); SQLite gives its -wal
+    and -shm files the database file's mode. An existing file keeps the mode it has."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    except OSError:
+        pass  # a missing folder: SQLite says so when it connects
 
 
 def _tune_sqlite(engine: Engine) -> None:

@@ -11,9 +11,11 @@ tables (`slack_*`) are created by migration 0002, never at run time.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Iterable
 
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.sqlalchemy_utils import normalize_datetime_for_db
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import MetaData, Table, delete, func, select, update
 from sqlalchemy.sql.elements import ColumnElement
@@ -22,6 +24,7 @@ from sqlmodel import SQLModel
 import storage.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from storage.db import Database
 from storage.models import ChannelSettings, Commitment
+from storage.tokens import EncryptedInstallationStore, TokenCipher
 from storage.upsert import insert_ignore
 
 UNINSTALLED = "uninstalled"
@@ -145,12 +148,24 @@ def resume_checkins(db: Database, team_id: str, reason: str = UNINSTALLED) -> in
 # --- OAuth stores ----------------------------------------------------------------------------
 
 
-def installation_store(db: Database, client_id: str) -> SQLAlchemyInstallationStore:
-    return SQLAlchemyInstallationStore(client_id=client_id, engine=db.engine)
+def installation_store(db: Database, client_id: str, cipher: TokenCipher) -> SQLAlchemyInstallationStore:
+    """slack_sdk's store, its tokens encrypted with `COACH_SECRET_KEY` (storage/tokens.py)."""
+    return EncryptedInstallationStore(client_id=client_id, engine=db.engine, cipher=cipher)
+
+
+class PrunedOAuthStateStore(SQLAlchemyOAuthStateStore):
+    """slack_sdk's state store; issuing a state first deletes the expired ones, so the table
+    holds only the states of the last `expiration_seconds`."""
+
+    def issue(self, *args, **kwargs) -> str:
+        now = normalize_datetime_for_db(datetime.now(tz=timezone.utc))
+        with self.engine.begin() as connection:
+            connection.execute(delete(self.oauth_states).where(self.oauth_states.c.expire_at <= now))
+        return super().issue(*args, **kwargs)
 
 
 def oauth_state_store(db: Database, expiration_seconds: int) -> SQLAlchemyOAuthStateStore:
-    return SQLAlchemyOAuthStateStore(expiration_seconds=expiration_seconds, engine=db.engine)
+    return PrunedOAuthStateStore(expiration_seconds=expiration_seconds, engine=db.engine)
 
 
 def installed_teams(db: Database, client_id: str) -> list[str]:

@@ -31,6 +31,9 @@ from tests.slack_client import SlackSender
 
 ROOT = Path(__file__).resolve().parent.parent
 SIGNING_SECRET = "test-signing-secret"
+# COACH_SECRET_KEY of the tests' OAuth installs (`coach keygen` made it); OLD_SECRET_KEY: a key rotated out.
+SECRET_KEY = "SGzSDAggj7yhLRGeJJ55nCVYHWFCwGFqBxZiIsyZtx0="
+OLD_SECRET_KEY = "sba5ghrH5nIhxoLxwVOU4qCKFAQAZVD6I7zj3Rj9pBk="
 POSTGRES_URL = os.environ.get("COACH_TEST_POSTGRES_URL")
 NO_POSTGRES = "COACH_TEST_POSTGRES_URL is not set: PostgreSQL variant skipped (.ci/run sets it)"
 
@@ -98,7 +101,7 @@ def start_app(db: Database, fake: FakeSlack, follow_up_here: bool = True, **sett
     server = make_server(
         "127.0.0.1",
         0,
-        make_wsgi(app, db, services.settings.signing_secret or ""),
+        make_wsgi(app, db, services.settings.signing_secret or "", services.settings.trust_forwarded_for),
         server_class=_ThreadingWSGIServer,
         handler_class=_QuietHandler,
     )

@@ -93,3 +93,19 @@ def reinvented(slack, conversation, text="We ship every week.", kind="possible",
     view = slack.fake.calls("views.open")[-1].view
     assert view["callback_id"] == ids.AGREEMENT_MODAL
     return view, slack.send.submit(view, {ids.AGREEMENT: text, ids.KIND: kind}, user=user, team=team)
+
+
+def browser_get(base_url: str, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
+    """A browser's GET (the OAuth install pages), without following redirects:
+    (status, headers in lower case, body)."""
+    import http.client
+    from urllib.parse import urlparse
+
+    host, port = urlparse(base_url).netloc.split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read().decode()
+    finally:
+        connection.close()

@@ -1,4 +1,5 @@
-"""Upgrades keep data; migration 0002 creates exactly the tables slack_sdk's OAuth stores use."""
+"""Upgrades keep data; migration 0002 creates exactly the tables slack_sdk's OAuth stores use
+(0008 widens their token columns)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from storage import commitments as store
 from storage.db import Database
 from storage.migrate import alembic_config, current_heads, script_heads, upgrade
 from storage.models import Commitment
+from storage.tokens import TOKEN_COLUMNS, TOKEN_LENGTH
 from storage.workspaces import SLACK_TABLES
 from tests.harness import scratch_postgres
 
@@ -142,7 +144,8 @@ def _normal(shape: dict) -> dict:
     return {name: (families.get(kind, kind), length, nullable) for name, (kind, length, nullable) in shape.items()}
 
 
-def test_migration_0002_matches_slack_sdks_stores(database):
+def test_migrations_match_slack_sdks_stores_with_room_for_encrypted_tokens(database):
+    """0002 creates slack_sdk's tables; 0008 widens their token columns for Fernet tokens."""
     metadata = sa.MetaData()
     expected = {
         "slack_installations": SQLAlchemyInstallationStore.build_installations_table(metadata, "slack_installations"),
@@ -153,6 +156,8 @@ def test_migration_0002_matches_slack_sdks_stores(database):
     for name, table in expected.items():
         reflected = _normal(_reflected_shape(database.engine, name))
         wanted = _normal(_shape(table))
+        for column in set(TOKEN_COLUMNS) & set(wanted):
+            wanted[column] = ("String", TOKEN_LENGTH, True)
         assert reflected == wanted, name
         assert inspector.get_pk_constraint(name)["constrained_columns"] == ["id"]
         wanted_indexes = {i.name: [c.name for c in i.columns] for i in table.indexes}
@@ -205,7 +210,7 @@ def test_upgrading_from_0003_keeps_channel_settings_and_adds_the_reminder_tables
             )
         )
     db.upgrade()
-    assert current_heads(db.engine) == script_heads() == {"0004"}
+    assert current_heads(db.engine) == script_heads()
     assert {"skipped_week", "time_away", "reminder_sent"} <= set(inspect(db.engine).get_table_names())
     from storage import checkins, reminders
 

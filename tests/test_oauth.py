@@ -19,12 +19,18 @@ from bot.slack.oauth import BOT_SCOPES, NOT_INSTALLED_MESSAGE, NotInstalled
 from storage.models import ChannelSettings, Commitment
 from storage.workspaces import UNINSTALLED
 from tests.fake_slack import Scripted
-from tests.harness import start_app
+from tests.harness import SECRET_KEY, start_app
 from tests.helpers import rows
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
-OAUTH = {"bot_token": None, "client_id": "111.222", "client_secret": "client-secret", "state_secret": "state-secret"}
+OAUTH = {
+    "bot_token": None,
+    "client_id": "111.222",
+    "client_secret": "client-secret",
+    "state_secret": "state-secret",
+    "secret_key": SECRET_KEY,
+}
 DECLARE = "Deals closed: 4 -> 20 by 2099-01-01 known 6"
 
 
@@ -342,7 +348,7 @@ def test_manifest_asks_for_the_scopes_the_install_asks_for():
 
 
 def test_oauth_mode_needs_no_bot_token():
-    settings = Settings(client_id="1.2", client_secret="s", state_secret="x", signing_secret="y")
+    settings = Settings(client_id="1.2", client_secret="s", state_secret="x", signing_secret="y", secret_key="k")
     assert settings.oauth and settings.missing_for_run() == []
 
 

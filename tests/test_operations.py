@@ -18,7 +18,7 @@ from bot.slack.oauth import BOT_SCOPES
 from storage.db import Database
 from storage.workspaces import counts, owned_tables
 from tests.fake_slack import Scripted
-from tests.harness import POSTGRES_URL, SIGNING_SECRET, start_app
+from tests.harness import POSTGRES_URL, SECRET_KEY, SIGNING_SECRET, start_app
 from tests.workspace_data import CLIENT_ID, install_workspace, seed_workspace
 
 # --- /healthz --------------------------------------------------------------------------------
@@ -221,6 +221,7 @@ def test_doctor_checks_every_installed_workspace_in_oauth_mode(coach, fake_slack
         SLACK_CLIENT_ID=CLIENT_ID,
         SLACK_CLIENT_SECRET="s",
         SLACK_STATE_SECRET="x",
+        COACH_SECRET_KEY=SECRET_KEY,
     )
 
     code, out, _ = coach("doctor", **env)

@@ -24,7 +24,9 @@ from storage.models import (
     TeamCounter,
     TimeAway,
 )
+from storage.tokens import TokenCipher
 from storage.workspaces import installation_store
+from tests.harness import SECRET_KEY
 
 AT = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
 CLIENT_ID = "111.222"
@@ -140,5 +142,5 @@ def install_workspace(db: Database, team: str, token: str | None = None, **extra
         user_id="U1",
         **extra,
     )
-    installation_store(db, CLIENT_ID).save(installation)
+    installation_store(db, CLIENT_ID, TokenCipher(SECRET_KEY)).save(installation)
     return installation

@@ -1,6 +1,7 @@
 """`coach doctor`: is this installation ready? One line per check, `ok` or `FAIL`.
 
-Checks the settings, the database connection, that migrations are at head, and for each bot
+Checks the settings, the database connection, that migrations are at head, in OAuth mode that
+`COACH_SECRET_KEY` decrypts every stored token, and for each bot
 token (`SLACK_BOT_TOKEN`, or every installed workspace in OAuth mode) that `auth.test` accepts
 it and that it carries every bot scope of manifest.yml. Changes nothing, except that a
 rotating token about to expire is refreshed, as the app would.
@@ -16,6 +17,7 @@ from typing import IO, Iterator
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import text
 
+from bot.ops.keys import key_detail
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack.oauth import BOT_SCOPES, INSTALL_PATH
@@ -49,6 +51,8 @@ def checks(settings: Settings) -> Iterator[Check]:
         database = _database(db)
         yield database
         yield _migrations(db) if database.ok else Check("migrations", False, "not checked: no database")
+        if settings.oauth:
+            yield _secret_key(settings, db if database.ok else None)
         yield from _slack(Services(db=db, settings=settings), database.ok)
     finally:
         db.dispose()
@@ -118,11 +122,22 @@ def _migrations(db: Database) -> Check:
     )
 
 
+def _secret_key(settings: Settings, db: Database | None) -> Check:
+    try:
+        ok, detail = key_detail(settings, db)
+    except Exception as problem:  # e.g. the token columns not migrated yet
+        ok, detail = False, f"cannot read the stored tokens: {type(problem).__name__}"
+    return Check("secret key", ok, detail)
+
+
 def _slack(services: Services, database_ok: bool) -> Iterator[Check]:
     settings = services.settings
     if settings.oauth:
         if not database_ok:
             yield Check("auth.test", False, "not checked: the installations are in the database")
+            return
+        if not settings.secret_key:
+            yield Check("auth.test", False, "not checked: no COACH_SECRET_KEY to read the stored tokens")
             return
         teams = services.installations.teams()
         if not teams:

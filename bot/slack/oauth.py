@@ -2,7 +2,10 @@
 
 With `SLACK_CLIENT_ID`, `SLACK_CLIENT_SECRET` and `SLACK_STATE_SECRET` set, `/slack/install`
 sends the person to Slack's authorize page and `/slack/oauth_redirect` stores the workspace's
-bot token in slack_sdk's installation store (our database, tables from migration 0002).
+bot token in slack_sdk's installation store (our database, tables from migration 0002),
+encrypted with `COACH_SECRET_KEY` (storage/tokens.py). Issuing a state deletes the expired
+ones; `/slack/install` answers each client address at most `INSTALLS_PER_MINUTE` times a
+minute (bot/ops/web.py).
 Tokens rotate: when one is about to expire, Bolt (in a request) or `Installations.bot_token`
 (outside one: the scheduler, the CLI) refreshes it with oauth.v2.access and saves it.
 
@@ -32,6 +35,7 @@ from slack_sdk.oauth.token_rotation import TokenRotator
 from bot.ops import logs
 from bot.slack.guard import guarded
 from storage import workspaces
+from storage.tokens import TokenCipher
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -110,7 +114,8 @@ class Installations:
     def __init__(self, services: "Services"):
         settings = services.settings
         self.services = services
-        self.store = workspaces.installation_store(services.db, settings.client_id or "")
+        self.cipher = TokenCipher(settings.secret_key or "")  # `coach run` refuses to start without
+        self.store = workspaces.installation_store(services.db, settings.client_id or "", self.cipher)
         self.state_store = SignedStateStore(
             workspaces.oauth_state_store(services.db, STATE_EXPIRATION_SECONDS), settings.state_secret or ""
         )
