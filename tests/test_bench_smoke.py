@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench import ack, ack_checkin, chart, checkin_scale, reminders
+from bench import ack, ack_checkin, beliefs, chart, checkin_scale, reminders
 from bench.common import percentile, signature
 from bench.loadgen import run_load
 
@@ -86,6 +86,16 @@ def test_chart_benchmark_renders_a_png():
         pytest.skip(results["skipped"])
     assert results["png_bytes"] > 10_000
     assert results["warm_median_s"] > 0
+
+
+def test_beliefs_benchmark_counts_the_held_out_part_and_times_hostile_messages():
+    results = beliefs.run(rounds=1, hostile_rounds=1)
+    held, train = results["heldout"], results["train"]
+    assert sum(held[k] for k in ("tp", "fp", "fn", "tn")) * 4 == pytest.approx(
+        sum(train[k] for k in ("tp", "fp", "fn", "tn")), rel=0.05
+    )
+    assert held["tp"] + held["fn"] == sum(e.belief and e.heldout for e in beliefs.load())
+    assert set(results["hostile_max_s"]) == set(beliefs.hostile_messages())
 
 
 def test_reminders_benchmark_decides_with_a_fixed_number_of_queries():

@@ -9,8 +9,10 @@ checked against the clicking workspace.
 Background watch reads only plain messages people post in a channel that opted in: top-level
 messages and thread replies (the suggestion then shows in that thread). It ignores bots
 (and this app), edits, deletions and every other message subtype, and messages outside
-channels. A message is checked with the pure phrase model first; the channel's opt-in is read
-only when a message voices a limiting belief; nothing is stored unless its author surfaces it.
+channels. The channel's opt-in is read first (cached briefly, bot/background/watch.py), so a
+channel that doesn't watch costs no text work; then at most a few thousand characters of the
+text are read by the pure detector (bot/coaching/beliefs.py); nothing is stored unless its
+author surfaces it.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
 from bot import ids
-from bot.background import views
+from bot.background import views, watch
 from bot.background.command import (
     KINDS,
     Help,
@@ -35,7 +37,6 @@ from bot.background.command import (
     readable,
 )
 from bot.background.flows import BackgroundFlows
-from bot.coaching.beliefs import limiting_belief
 from bot.coaching.parsing import ParseError
 from bot.services import Services
 from bot.slack.commands import with_usage
@@ -80,7 +81,7 @@ def background_command(ack, client, command, body, services: Services, team_id: 
         text, blocks = views.list_message(store.list_for_channel(services.db, team_id, channel_id))
         ack(response_type="ephemeral", text=text, blocks=blocks)
     elif isinstance(parsed, Watch):
-        changed = store.set_watch(services.db, team_id, channel_id, parsed.on)
+        changed = watch.set_watch(services.db, team_id, channel_id, parsed.on)
         ack(response_type="ephemeral", text=views.watch_reply(parsed.on, changed))
         if parsed.on:
             _join(client, body, channel_id)
@@ -225,11 +226,11 @@ def background_submitted(ack, client, view, services: Services, team_id: str, us
 def message_posted(client, event, context, services: Services, team_id: str):
     if not is_plain_user_message(event, context.get("bot_user_id")):
         return
-    belief = limiting_belief(readable(event["text"]))
-    if belief is None:
-        return
     channel_id = event["channel"]
-    if not store.watching(services.db, team_id, channel_id):
+    if not watch.watching(services.db, team_id, channel_id):
+        return
+    belief = watch.watch_reading(event["text"])
+    if belief is None:
         return
     sentence = prefill(belief.sentence, 500)
     value = json.dumps({"c": channel_id, "ts": event.get("ts"), "t": sentence}, ensure_ascii=False)

@@ -37,6 +37,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.coaching.belief_patterns import CHALLENGED_AFTER, LOGISTICS, PATTERNS, PLAN, Pattern
+
+__all__ = ["PATTERNS", "Pattern", "Belief", "limiting_belief", "voices_limiting_belief", "own_voice"]
+
 # Only the start of very long messages is read: beliefs are said in a sentence, not an essay.
 MAX_READ = 4000
 
@@ -44,7 +48,7 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u20
 
 _CODE_BLOCK = re.compile(r"```.*?(?:```|$)", re.DOTALL)
 _INLINE_CODE = re.compile(r"`[^`\n]*`?")
-_QUOTED_LINE = re.compile(r"^\s*(?:>|&gt;).*$", re.MULTILINE)
+_QUOTED_LINE = re.compile(r"^[ \t]*(?:>|&gt;).*$", re.MULTILINE)
 _DOUBLE_QUOTED = re.compile(
     r"\"[^\"\n]*\"?|\u201c[^\u201d\n]*\u201d?|\u00ab[^\u00bb\n]*\u00bb?|\u201e[^\u201c\u201d\n]*[\u201c\u201d]?"
 )
@@ -67,7 +71,7 @@ _QUESTION_START = re.compile(
 
 # Right before the phrase (its last two words): the phrase is negated.
 _NEGATED_BEFORE = re.compile(
-    r"(?:\b(?:not|never|nothing|nothing's|hardly|barely|scarcely|no|nor|without|far from|"
+    r"(?:\b(?:not|never|nothing|nothing's|hardly|barely|scarcely|no|nor|far from|"
     r"anything but|no longer|hardly ever|isn't|aren't|wasn't|weren't|ain't|it's not|that's not|"
     r"is not|are not|was not)\s+(?:\w+\s+)?)$",
     re.IGNORECASE,
@@ -82,131 +86,9 @@ _DISPUTED_BEFORE = re.compile(
     r"proved (?:them|everyone|people|it) wrong|not that|pretend|joke|kidding|"
     r"if|unless|whether|in case|suppose|supposing|assuming|imagine|what if|even though we thought|"
     r"they said|people say|everyone says|some say|he said|she said|they think|they say|"
-    r"told us|told me|heard that)\b",
+    r"told us|told me|heard that|hearing|\w+ thinks|someone said|somebody said|the old belief|assumption|"
+    r"the idea that|this idea|some say|keep saying|keeps saying|challenge|debunk|prove that wrong)\b",
     re.IGNORECASE,
-)
-
-_CANT = r"(?:can'?t|cannot|can not|can never|can no longer|could never)"
-_AFTER_CANT_IDIOM = (
-    r"(?:wait|believe|thank|stop|forget|let|miss|ignore|afford|lose|risk|allow|skip|leave|keep|"
-    r"overstate|overemphasi[sz]e|emphasi[sz]e|stress|help|complain|tell|say|reproduce|repro|log|"
-    r"login|access|connect|find|see|hear|read|open|load|join|attend|come|make it|agree|decide|"
-    r"rule|go wrong|fail|accept|not|have both|take (?:credit|that risk)|"
-    r"be (?:late|wrong|sure|certain|bothered|happier|prouder|more|too|seen|everywhere)|"
-    # scheduling: "we can't do Friday", "we can't meet tomorrow" (but "on Fridays" is a habit)
-    r"(?:[a-z]+\s+){0,2}(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tonight|"
-    r"tomorrow|this (?:morning|afternoon|evening)|that (?:day|time|slot)))\b"
-)
-_WILL_NEVER = (
-    r"(?:will never|'ll never|would never|'d never|won'?t ever|will not ever|wouldn'?t ever|"
-    r"(?:are|'re|is|'s) never going to|(?:are|'re|is|'s) not ever going to)"
-)
-_AFTER_WILL_NEVER_IDIOM = (
-    r"(?:forget|guess|believe|give up|give in|stop|let|quit|settle|surrender|back down|leave|"
-    r"abandon|compromise|understand|know|regret|walk alone|sell (?:your|our|user|customer)|"
-    r"share (?:your|our|user|customer)|again|be forgotten|tire|get tired|lie|cheat)\b"
-)
-_AFTER_IMPOSSIBLE_IDIOM = (
-    r"(?:to (?:reproduce|repro|tell|say|know|see|find|read|overstate|ignore|miss|resist|put down|"
-    r"forget|predict|imagine|beat|dislike|hate|not))\b"
-)
-_HERE = (
-    r"(?:here|around here|at this (?:company|place|org|organi[sz]ation)|"
-    r"in this (?:company|team|place|org|organi[sz]ation|industry))"
-)
-_SUBJECT = r"(?:we|they|it|this|that|customers|clients|users|people|management|leadership|legal|finance|nobody|no one|the board|[a-z]+)"
-
-
-@dataclass(frozen=True)
-class Pattern:
-    name: str
-    regex: re.Pattern
-    example: str  # a sentence this pattern alone finds (the tests check each)
-
-
-def _p(name: str, regex: str, example: str) -> Pattern:
-    return Pattern(name, re.compile(regex, re.IGNORECASE), example)
-
-
-PATTERNS: tuple[Pattern, ...] = (
-    _p(
-        "we can't",
-        r"\bwe\s+(?:(?:just|simply|really|still|honestly|realistically|probably|clearly)\s+)?"
-        + _CANT
-        + r"\s+(?:(?:possibly|ever|really|actually|realistically)\s+)?+(?!"
-        + _AFTER_CANT_IDIOM
-        + r")[a-z]+",
-        "We can't ship a new product in one quarter.",
-    ),
-    _p(
-        "will never",
-        r"\b" + _SUBJECT + r"\s*" + _WILL_NEVER + r"\s+(?!" + _AFTER_WILL_NEVER_IDIOM + r")[a-z]+",
-        "Customers will never pay for that.",
-    ),
-    _p(
-        "that never works",
-        r"\bthat(?:'ll|'d| will| would)?\s+never\s+(?:works?|flies|fly|happens?|sells?|scales?|lands?)\b",
-        "That never works here.",
-    ),
-    _p(
-        "won't work here",
-        r"\b(?:that|it|this)\s+(?:won'?t|wouldn'?t|will not|would not|never|doesn'?t ever|does not ever)\s+"
-        r"(?:ever\s+)?(?:works?|fly|flies|happens?)\s+" + _HERE + r"\b",
-        "It won't work in this company.",
-    ),
-    _p(
-        "won't fly",
-        r"\bthat\s+(?:won'?t|wouldn'?t|will not|would not)\s+(?:ever\s+)?fly\b",
-        "That won't fly with the board.",
-    ),
-    _p(
-        "not realistic",
-        r"\bnot\s+(?:(?:really|very|exactly|at all|even|remotely|just)\s+)?"
-        r"(?:realistic|possible|feasible|doable|achievable|attainable)\b(?!\s+(?:with|via|through|using|to (?:reproduce|repro|tell|say|know|see|find))\b)",
-        "Doubling revenue this year is not realistic.",
-    ),
-    _p(
-        "unrealistic",
-        r"\b(?:unrealistic|unachievable|infeasible|undoable)\b",
-        "That target is unrealistic.",
-    ),
-    _p(
-        "impossible",
-        r"(?<!the )(?<!mission )\bimpossible\b(?!\s+is nothing)(?!\s+" + _AFTER_IMPOSSIBLE_IDIOM + r")",
-        "Shipping weekly is impossible here.",
-    ),
-    _p(
-        "can't be done",
-        r"\b(?:can'?t|cannot|can not|can never|could never)\s+be\s+done\b",
-        "A launch in March can't be done.",
-    ),
-    _p(
-        "no way we",
-        r"\bno\s+way\s+(?!to\b|around\b|out\b|that'?s true|this is true|it'?s true)"
-        r"(?:we|we'll|we're|this|that|it|it'll|they|anyone|anybody|our|the)\b",
-        "There's no way we hit that number.",
-    ),
-    _p(
-        "nothing ships here",
-        r"\bnothing\s+(?:ever\s+)?(?:ships|changes|gets done|moves|happens|launches|gets shipped)\s+" + _HERE + r"\b",
-        "Nothing ships here in under six months.",
-    ),
-    _p(
-        "always done it this way",
-        r"\b(?:we've|we have|we)\s+always\s+done\s+(?:it|things)\s+(?:this|that|the same)\s+way\b",
-        "We've always done it this way.",
-    ),
-    _p(
-        "how things are here",
-        r"\b(?:that's|that is|it's|it is)\s+(?:just\s+)?(?:how|the way)\s+"
-        r"(?:it is|it's|it goes|things are|things work|things go|we do (?:it|things))\s+" + _HERE + r"\b",
-        "That's just how things are around here.",
-    ),
-    _p(
-        "not how we do things here",
-        r"\bnot\s+how\s+(?:we do (?:it|things)|things work|it works|things go)\s+" + _HERE + r"\b",
-        "That's not how we do things here.",
-    ),
 )
 
 
@@ -233,9 +115,27 @@ def own_voice(text: str) -> str:
     return text
 
 
-def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+_WORDY = re.compile(r"[^\W\d_]{2}")
+# A belief is said in one of the first sentences of a message, not the 500th.
+MAX_SENTENCES = 40
 
+
+def sentences(text: str) -> list[str]:
+    """The first `MAX_SENTENCES` sentences with a word in them (a row of `<!` is none)."""
+    found: list[str] = []
+    for match in _SENTENCE.finditer(text):
+        sentence = match.group(0).strip()
+        if _WORDY.search(sentence):
+            found.append(sentence)
+            if len(found) == MAX_SENTENCES:
+                break
+    return found
+
+
+_CANT_NOT = re.compile(r"\b(?:can'?t|cannot|can not)\s+not\b", re.IGNORECASE)
+_AGAIN = re.compile(r"\bagain\b", re.IGNORECASE)
+# A belief is said in a sentence, not an essay: only the start of a very long one is read.
+MAX_SENTENCE = 400
 
 _DECLARATIVE_FRAGMENT = re.compile(r"(?:can'?t|cannot)\s+be\s+done\b", re.IGNORECASE)
 
@@ -249,18 +149,30 @@ def is_question(sentence: str) -> bool:
 
 
 def _belief_in(sentence: str) -> Belief | None:
+    sentence = sentence[:MAX_SENTENCE]
     if is_question(sentence):
         return None
+    if _CANT_NOT.search(sentence):
+        return None  # "we can't not do this": a must, not a limit
+    if PLAN.search(sentence):
+        return None  # it goes on to a plan: constructive, not resigned
+    plain = None  # whether a weak pattern may count here: no logistics (read lazily)
     for pattern in PATTERNS:
         for match in pattern.regex.finditer(sentence):
             before = sentence[: match.start()]
-            if _NEGATED_BEFORE.search(before) or _DISPUTED_BEFORE.search(before):
+            # disputed or conditional before the phrase, or in the words that open it ("if we…")
+            if _NEGATED_BEFORE.search(before[-40:]) or _DISPUTED_BEFORE.search(sentence, 0, match.end()):
                 continue
-            if pattern.name == "will never" and re.search(r"\bagain\b", sentence[match.end() :], re.IGNORECASE):
+            if pattern.name == "will never" and _AGAIN.search(sentence, match.end()):
                 continue
-            if re.search(r"\b(?:can'?t|cannot|can not)\s+not\b", sentence, re.IGNORECASE):
-                continue  # "we can't not do this": a must, not a limit
-            return Belief(phrase=match.group(0), sentence=sentence.strip(" ,-*_~"), pattern=pattern.name)
+            if CHALLENGED_AFTER.search(sentence, match.end()):
+                continue
+            if not pattern.strong:
+                if plain is None:
+                    plain = LOGISTICS.search(sentence) is None
+                if not plain:
+                    break
+            return Belief(phrase=match.group(0).strip(), sentence=sentence.strip(" ,-*_~"), pattern=pattern.name)
     return None
 
 

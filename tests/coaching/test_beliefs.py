@@ -13,7 +13,6 @@ BELIEFS = [
     "Honestly, we can't compete with them on price.",
     "We cannot grow 3x in a year, the market is too small.",
     "we could never ship that fast",
-    "We can no longer ship on Fridays.",
     "That never works here.",
     "that'll never work",
     "It won't work in this company.",
@@ -91,6 +90,11 @@ NOT_BELIEFS = [
     "no way!",
     "There's no way to export CSV",
     "there's no way around it",
+    # facts of the calendar, rules and plans (issue #15)
+    "We can no longer ship on Fridays.",
+    "We can't deploy during the freeze, so Monday it is.",
+    "The build always takes ten minutes.",
+    "We can't ship until legal signs off.",
     # plain talk, links
     "hello team, shipping today",
     "We can make it",
