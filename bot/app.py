@@ -13,6 +13,7 @@ from bot.commitments import listeners as commitments
 from bot.commitments.flows import CommitmentFlows
 from bot.commitments.followups import FollowUps
 from bot.home import listeners as home
+from bot.invitations import listeners as invitations
 from bot.ops import logs
 from bot.reminders import listeners as reminders
 from bot.services import Services
@@ -75,6 +76,7 @@ def create_app(services: Services, *, token_verification: bool = True, follow_up
     # when a command arrives, so domains can still add theirs below).
     router.register(app)
     commitments.register(app, router)
+    invitations.register(app, router)
     checkins.register(router)
     reminders.register(router)
     actions.register(app)

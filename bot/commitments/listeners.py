@@ -20,6 +20,7 @@ from bot.commitments import access, views
 from bot.commitments.facts import ambition_of, review
 from bot.commitments.flows import CommitmentFlows, check_declaration
 from bot.home.flows import publish_home
+from bot.invitations import flows as invitations
 from bot.services import Services
 from bot.slack.commands import CommandRequest, CommitRouter, with_usage
 from bot.slack.context import Ref, listener
@@ -107,10 +108,15 @@ def commit_modal_submitted(ack, client, view, services: Services, team_id: str, 
         channel_id = picked_channel(client, values.get(ids.CHANNEL))
     if not channel_id:
         raise CoachError("I lost track of the channel; run `/commit` again from the channel.")
+    # The declarer owns it (always enrolled): naming themselves too changes nothing.
+    members, refused = invitations.sort_people(client, [m for m in members if m != user_id], user_id, user_id)
+    if refused:
+        raise ModalErrors({ids.MEMBERS: " ".join(refused)})
     flows = CommitmentFlows(services)
     commitment = flows.declare(team_id, channel_id, user_id, d, members)
     ack()
     flows.announce(client, commitment)
+    invitations.send_invitations(services, client, commitment, invitations.pending_rows(services, commitment))
 
 
 # --- buttons and their modals ------------------------------------------------------------------
