@@ -12,6 +12,7 @@ from bot.checkins import listeners as checkins
 from bot.commitments import listeners as commitments
 from bot.commitments.flows import CommitmentFlows
 from bot.commitments.followups import FollowUps
+from bot.endings import listeners as endings
 from bot.home import listeners as home
 from bot.invitations import listeners as invitations
 from bot.ops import logs
@@ -77,6 +78,7 @@ def create_app(services: Services, *, token_verification: bool = True, follow_up
     router.register(app)
     commitments.register(app, router)
     invitations.register(app, router)
+    endings.register(app)
     checkins.register(router)
     reminders.register(router)
     actions.register(app)

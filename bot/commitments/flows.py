@@ -97,6 +97,9 @@ class CommitmentFlows:
         if store.end(s.db, commitment.id, CommitmentStatus.ACHIEVED, None, s.now()):
             self.in_thread(client, commitment, views.breakthrough_message(commitment, value, in_channel=False))
             post(client, commitment.channel_id, views.breakthrough_message(commitment, value, in_channel=True))
+            from bot.endings.flows import conclude  # endings reads commitments: imported when used
+
+            conclude(s, client, commitment)
 
 
 def check_declaration(d: Declaration, today: date) -> None:

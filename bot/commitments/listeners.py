@@ -19,6 +19,7 @@ from bot.coaching.parsing import Declaration, ParseError
 from bot.commitments import access, views
 from bot.commitments.facts import ambition_of, review
 from bot.commitments.flows import CommitmentFlows, check_declaration
+from bot.endings.flows import conclude
 from bot.home.flows import publish_home
 from bot.invitations import flows as invitations
 from bot.services import Services
@@ -94,6 +95,7 @@ def withdraw(req: CommandRequest) -> None:
     message = views.withdrawn_message(commitment, p.reason)
     CommitmentFlows(services).in_thread(req.client, commitment, message)
     post(req.client, commitment.channel_id, message)
+    conclude(services, req.client, commitment)
 
 
 # --- commit_modal ------------------------------------------------------------------------------
