@@ -20,7 +20,7 @@ MAX_ANSWER = 1000
 MAX_AGREEMENTS = 5
 
 ENDED = {
-    "achieved": ":tada: ended as a breakthrough",
+    "achieved": "ended as a breakthrough :tada:",
     "missed": "ended as missed",
     "withdrawn": "was withdrawn",
 }
