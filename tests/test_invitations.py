@@ -166,3 +166,17 @@ def test_a_bot_in_the_modals_members_is_flagged_on_its_block(slack):
     assert body["response_action"] == "errors"
     assert "is a bot" in body["errors"][ids.MEMBERS]
     assert rows(slack, Commitment) == [] and rows(slack, Invitation) == []
+
+
+def test_the_modal_invites_at_most_twenty_people(slack_sqlite):
+    slack = slack_sqlite
+    slack.send.command("")
+    view = slack.fake.calls("views.open")[0].view
+    [members] = [b for b in view["blocks"] if b.get("block_id") == ids.MEMBERS]
+    assert members["element"]["max_selected_items"] == 20
+    people = [f"U{n}0" for n in range(2, 23)]
+    answer = slack.send.submit(
+        view, {"outcome": "Deals", "baseline": "4", "target": "20", "due": "2027-06-30", "members": people}
+    )
+    assert "up to 20" in answer.json()["errors"][ids.MEMBERS]
+    assert rows(slack, Commitment) == [] and rows(slack, Invitation) == []

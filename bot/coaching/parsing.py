@@ -63,7 +63,7 @@ COMMIT_USAGE = "\n".join(
         "• `/commit away YYYY-MM-DD` — you're away until that day (inclusive): no nudges or reminders, "
         "e.g. `/commit away 2027-01-04`; `/commit away off` when you're back",
         "• `/commit enrol #N @person…` — invite people to enrol in a commitment you're in, "
-        "e.g. `/commit enrol #3 @maya @li`",
+        "mentioning each one, like `/commit enrol #3 @maya @li`",
         "• `/commit help` — this help",
     ]
 )

@@ -110,6 +110,8 @@ def commit_modal_submitted(ack, client, view, services: Services, team_id: str, 
         channel_id = picked_channel(client, values.get(ids.CHANNEL))
     if not channel_id:
         raise CoachError("I lost track of the channel; run `/commit` again from the channel.")
+    if len(members) > parsing.MAX_INVITES:
+        raise ModalErrors({ids.MEMBERS: f"Invite up to {parsing.MAX_INVITES} people at a time."})
     # The declarer owns it (always enrolled): naming themselves too changes nothing.
     members, refused = invitations.sort_people(client, [m for m in members if m != user_id], user_id, user_id)
     if refused:

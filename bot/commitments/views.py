@@ -265,7 +265,7 @@ def commit_modal(channel_id: str, today: date) -> dict:
             input_block(
                 ids.MEMBERS,
                 "Invite these people to enrol",
-                {"type": "multi_users_select", "action_id": ids.MEMBERS},
+                {"type": "multi_users_select", "action_id": ids.MEMBERS, "max_selected_items": 20},
                 optional=True,
             ),
         ],
