@@ -13,7 +13,9 @@ from bot.checkins import listeners as checkins
 from bot.commitments import listeners as commitments
 from bot.commitments.flows import CommitmentFlows
 from bot.commitments.followups import FollowUps
+from bot.endings import listeners as endings
 from bot.home import listeners as home
+from bot.invitations import listeners as invitations
 from bot.ops import logs, metrics
 from bot.reminders import listeners as reminders
 from bot.services import Services
@@ -80,6 +82,8 @@ def create_app(services: Services, *, token_verification: bool = True, follow_up
     # when a command arrives, so domains can still add theirs below).
     router.register(app)
     commitments.register(app, router)
+    invitations.register(app, router)
+    endings.register(app)
     checkins.register(router)
     reminders.register(router)
     actions.register(app)

@@ -21,6 +21,10 @@ ACTION_REDATE = "action_redate"  # an overdue promise's "New date": opens redate
 BACKGROUND_ME_TOO = "background_me_too"
 BACKGROUND_REINVENT = "background_reinvent"
 BACKGROUND_SUGGEST = "background_suggest"
+INVITE_ACCEPT = "invite_accept"  # an invitation's "I'm in": enrols the invited person
+INVITE_DECLINE = "invite_decline"  # an invitation's "Not now"
+RETRO_ADD = "retro_add"  # a retrospective's "What made the difference?": opens retro_modal
+COMMITMENT_NEXT = "commitment_next"  # a retrospective's "Declare the next one": commit_modal prefilled
 HOME_DECLARE = "home_declare"  # not in SPEC: App Home's "Declare a commitment" opens commit_modal
 
 # Shortcuts
@@ -35,6 +39,7 @@ AGREEMENT_MODAL = "agreement_modal"
 KNOWN_MODAL = "known_modal"  # not in SPEC: sets `known` after a declaration without it
 COUNTER_MODAL = "counter_modal"  # not in SPEC: another due date for a request (block `due`)
 REDATE_MODAL = "redate_modal"  # a new date for an overdue promise (block `due`)
+RETRO_MODAL = "retro_modal"  # what made the difference (blocks `shifted`, `next`)
 
 OUTCOME = "outcome"
 BASELINE = "baseline"
@@ -50,4 +55,6 @@ OWNER = "owner"
 TEXT = "text"
 AGREEMENT = "agreement"
 KIND = "kind"
+SHIFTED = "shifted"
+NEXT = "next"
 CHANNEL = "channel"  # not in SPEC: commit_modal's channel picker, only when opened from App Home

@@ -189,6 +189,7 @@ class ActionStatus:
     COUNTERED = "countered"  # owner proposed another due date, waiting for the asker
     DECLINED = "declined"
     PROMISED = "promised"  # a promise: open, then kept / revoked / broken by dates
+    RELEASED = "released"  # open when its commitment ended: no longer due, counted nowhere
 
 
 class Action(SQLModel, table=True):
@@ -298,3 +299,39 @@ class ReminderSent(SQLModel, table=True):
     result: Optional[str] = Field(default=None, max_length=16)  # None while sending; "sent" or "failed"
     finished_at: Optional[datetime] = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     error: Optional[str] = Field(default=None, max_length=64)
+
+
+class InvitationStatus:
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class Invitation(SQLModel, table=True):
+    """An invitation to enrol (`commit_modal`'s `members`, `/commit enrol`): enrolment only on "I'm in"."""
+
+    __tablename__ = "invitation"
+    __table_args__ = (UniqueConstraint("commitment_id", "invitee_id", name="uq_invitation_commitment_invitee"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    commitment_id: int = Field(foreign_key="commitment.id", index=True)
+    invitee_id: str = Field(max_length=32)
+    inviter_id: str = Field(max_length=32)
+    status: str = Field(default=InvitationStatus.PENDING, max_length=16)
+    invited_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    answered_at: Optional[datetime] = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    dm_channel: Optional[str] = Field(default=None, max_length=32)
+    dm_ts: Optional[str] = Field(default=None, max_length=32)
+
+
+class RetroAnswer(SQLModel, table=True):
+    """An answer to "What made the difference?" (`retro_modal`) on an ended commitment."""
+
+    __tablename__ = "retro_answer"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    commitment_id: int = Field(foreign_key="commitment.id", index=True)
+    author_id: str = Field(max_length=32)
+    shifted: str = Field(sa_column=Column(Text, nullable=False))
+    next: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
+    answered_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

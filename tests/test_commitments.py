@@ -172,7 +172,9 @@ def test_commit_without_text_opens_the_modal_with_the_spec_block_ids(slack_sqlit
     assert view["private_metadata"] == "C1"
 
 
-def test_commit_modal_declares_and_enrols_members(slack):
+def test_commit_modal_declares_and_invites_members(slack):
+    """SPEC §1 "enrolled": people named in `members` are invited, not enrolled (see
+    tests/test_invitations.py for their answers)."""
     slack.send.command("")
     view = slack.fake.calls("views.open")[0].view
     answer = slack.send.submit(
@@ -190,8 +192,12 @@ def test_commit_modal_declares_and_enrols_members(slack):
     assert answer.status == 200 and answer.body in ("", "null")
     [commitment] = rows(slack, Commitment)
     assert (commitment.outcome, commitment.target, commitment.unit) == ("Deals closed", 20, "deals")
-    assert sorted(e.user_id for e in rows(slack, Enrolment)) == ["U1", "U2", "U3"]
-    assert "<@U2>" in home(slack).all_text()
+    assert sorted(e.user_id for e in rows(slack, Enrolment)) == ["U1"]
+    assert "Enrolled: <@U1> · Invited: <@U2>, <@U3>" in home(slack).all_text()
+    assert {c["channel"] for c in slack.fake.calls("chat.postMessage") if ids.INVITE_ACCEPT in str(c.blocks)} == {
+        "U2",
+        "U3",
+    }
 
 
 def test_commit_modal_errors_come_back_on_their_blocks(slack):

@@ -25,6 +25,8 @@ WORKSPACE_TABLES = {
     "new_agreement",
     "channel_settings",
     "checkin_post",
+    "invitation",
+    "retro_answer",
 }
 
 
@@ -65,6 +67,12 @@ def test_export_reads_back_the_same(database, fmt):
     assert report["note"] == 'two new teams, "finally", & <more>\non a new line'
     assert report["reported_at"] == "2026-12-03T10:00:00+00:00"
     assert tables["action"][0]["what"] == "call the ten biggest teams, ünïcode"
+    invitation = tables["invitation"][0]
+    assert (invitation["invitee_id"], invitation["inviter_id"], invitation["status"]) == ("U3", "U1", "declined")
+    assert invitation["answered_at"] == "2026-11-26T12:00:00+00:00" and invitation["dm_channel"] == "DU3"
+    answer = tables["retro_answer"][0]
+    assert answer["shifted"] == 'asking teams "why not now?" & <listening>' and answer["next"] == "weekly demos"
+    assert answer["author_id"] == "U2" and answer["answered_at"] == "2026-11-29T10:00:00+00:00"
 
 
 def test_csv_is_one_section_per_table(database):

@@ -241,9 +241,14 @@ def test_declare_from_home_asks_for_the_channel_and_announces_there(slack):
     assert answer.status == 200 and answer.body in ("", "null")
     with slack.db.session() as session:
         [commitment] = session.exec(select(Commitment)).all()
-        assert sorted(e.user_id for e in session.exec(select(Enrolment)).all()) == ["U1", "U2"]
+        # members are invited (SPEC §1 "enrolled"): U2 enrols by accepting the invitation
+        assert sorted(e.user_id for e in session.exec(select(Enrolment)).all()) == ["U1"]
     assert commitment.channel_id == "C8"
-    [announcement] = [c for c in slack.fake.calls("chat.postMessage") if not c.get("thread_ts")]
+    [announcement] = [
+        c for c in slack.fake.calls("chat.postMessage") if not c.get("thread_ts") and c["channel"] == "C8"
+    ]
+    assert "Invited: <@U2>" in announcement.all_text()
+    assert [c["channel"] for c in slack.fake.calls("chat.postMessage") if ids.INVITE_ACCEPT in str(c.blocks)] == ["U2"]
     assert announcement["channel"] == "C8" and "#1 Deals closed" in announcement.all_text()
     assert commitment.home_ts == announcement.response["ts"]
     assert "Deals closed" in text_of(opened(slack))

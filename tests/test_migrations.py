@@ -237,3 +237,61 @@ def test_migration_0004_downgrades_cleanly(tmp_path):
     assert not {"skipped_week", "time_away", "reminder_sent"} & names
     assert "holidays" not in {c["name"] for c in inspect(db.engine).get_columns("channel_settings")}
     db.dispose()
+
+
+def test_upgrading_from_0004_keeps_enrolments_and_adds_invitations_and_retrospective_answers(empty_database):
+    db = empty_database
+    upgrade(db.engine, "0004")
+    stamp = AT if db.dialect == "postgresql" else AT.replace(tzinfo=None)
+    commitment = sa.table(
+        "commitment",
+        *[
+            sa.column(c)
+            for c in ("id", "team_id", "channel_id", "number", "outcome", "baseline", "target")
+            + ("start_date", "due", "owner_id", "status", "declared_at")
+        ],
+    )
+    enrolment = sa.table("enrolment", *[sa.column(c) for c in ("commitment_id", "user_id", "enrolled_at")])
+    with db.engine.begin() as connection:
+        connection.execute(
+            commitment.insert().values(
+                id=7,
+                team_id="T1",
+                channel_id="C1",
+                number=3,
+                outcome="Deals",
+                baseline=4,
+                target=20,
+                start_date=date(2026, 11, 26),
+                due=date(2027, 3, 31),
+                owner_id="U1",
+                status="active",
+                declared_at=stamp,
+            )
+        )
+        for person in ("U1", "U2"):
+            connection.execute(enrolment.insert().values(commitment_id=7, user_id=person, enrolled_at=stamp))
+
+    db.upgrade()
+
+    assert current_heads(db.engine) == script_heads()
+    assert {"invitation", "retro_answer"} <= set(inspect(db.engine).get_table_names())
+    with db.session() as session:
+        found = session.get(Commitment, 7)
+    assert store.load_state(db, found).enrolled == ("U1", "U2")  # existing enrolments stay
+    from storage import invitations
+
+    invited = invitations.invite(db, 7, "U1", ["U2", "U3"], AT)
+    assert ([i.invitee_id for i in invited.new], invited.enrolled) == (["U3"], ["U2"])
+
+
+def test_migration_0007_downgrades_cleanly(tmp_path):
+    db = Database(f"sqlite:///{tmp_path / 'coach.db'}")
+    db.upgrade()
+    config = alembic_config(db.engine)
+    with db.engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0004")
+        connection.commit()
+    assert not {"invitation", "retro_answer"} & set(inspect(db.engine).get_table_names())
+    db.dispose()

@@ -15,11 +15,13 @@ from storage.models import (
     CheckinPost,
     Commitment,
     Enrolment,
+    Invitation,
     NewAgreement,
     ProcessedEvent,
     ProgressReport,
     Recognition,
     ReminderSent,
+    RetroAnswer,
     SkippedWeek,
     TeamCounter,
     TimeAway,
@@ -125,6 +127,27 @@ def seed_workspace(db: Database, team: str, channel: str = "C1", outcome: str = 
                 claimed_at=AT,
                 result="sent",
                 finished_at=AT,
+            )
+        )
+        session.add(
+            Invitation(
+                commitment_id=commitment.id,
+                invitee_id="U3",
+                inviter_id="U1",
+                status="declined",
+                invited_at=AT,
+                answered_at=AT + timedelta(hours=2),
+                dm_channel="DU3",
+                dm_ts="1700000003.000100",
+            )
+        )
+        session.add(
+            RetroAnswer(
+                commitment_id=commitment.id,
+                author_id="U2",
+                shifted='asking teams "why not now?" & <listening>',
+                next="weekly demos",
+                answered_at=AT + timedelta(days=3),
             )
         )
         return commitment.id

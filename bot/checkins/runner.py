@@ -30,6 +30,7 @@ from bot.checkins.plan import ChannelCheckin, plan_channel
 from bot.checkins.workers import FIRST, LATER, Drawer, Pool
 from bot.coaching.schedule import Due, Schedule, due_checkin, first_after
 from bot.commitments.views import breakthrough_message
+from bot.endings.flows import conclude
 from bot.services import Services
 from bot.slack.posting import ChannelClosed, post
 from storage import background as background_store
@@ -189,6 +190,9 @@ def run_due_checkins(
     finally:
         drawings = drawer.finish()
     _upload_charts(drawings)
+    for run in runs:  # after every post and chart of the run: endings each get their retrospective
+        for commitment in run.ended:
+            conclude(services, run.client, commitment)
     return [run.result for run in runs if run.result is not None]
 
 
@@ -261,6 +265,7 @@ class _ChannelRun:
         self.lock = threading.Lock()
         self.remaining = 0
         self.announced: dict[int, str] = {}
+        self.ended: list = []  # commitments this check-in ended: their retrospectives come last
         self.posted_replies: list[tuple[int, str, Message]] = []
 
     def start(self) -> None:
@@ -371,6 +376,7 @@ class _ChannelRun:
                 changes=self.changes,
                 announced=self.announced,
             )
+            self.ended = [check.commitment for check in plan.checks if check.ending]
         except Exception:
             log.exception("could not record the check-in of %s", plan.channel_id)
             result.error = "not_recorded"

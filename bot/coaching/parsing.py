@@ -35,6 +35,7 @@ _USAGE = {
     "holidays": "`/commit checkin holidays ‹country code›` or `/commit checkin holidays off`",
     "skip": "`/commit checkin skip YYYY-MM-DD`",
     "away": "`/commit away YYYY-MM-DD` or `/commit away off`",
+    "enrol": "`/commit enrol #N @person…`",
 }
 
 COMMIT_USAGE = "\n".join(
@@ -61,6 +62,8 @@ COMMIT_USAGE = "\n".join(
         "e.g. `/commit checkin skip 2026-12-28`",
         "• `/commit away YYYY-MM-DD` — you're away until that day (inclusive): no nudges or reminders, "
         "e.g. `/commit away 2027-01-04`; `/commit away off` when you're back",
+        "• `/commit enrol #N @person…` — invite people to enrol in a commitment you're in, "
+        "mentioning each one, like `/commit enrol #3 @maya @li`",
         "• `/commit help` — this help",
     ]
 )
@@ -406,6 +409,14 @@ class AwayOff:
 
 
 @dataclass(frozen=True)
+class Enrol:
+    """`/commit enrol #N @person…`: Slack user ids of the people mentioned, in order, once each."""
+
+    number: int
+    people: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Declare:
     """`/commit <declaration>` (not yet validated against today)."""
 
@@ -427,6 +438,7 @@ CommitCommand = (
     | SkipWeek
     | SetAway
     | AwayOff
+    | Enrol
     | Declare
 )
 
@@ -639,6 +651,38 @@ def _parse_away(rest: str) -> SetAway | AwayOff:
     return SetAway(parse_date(parts[0], "away"))
 
 
+# A mention as Slack sends it when the command escapes: `<@U123>` or `<@U123|name>`.
+_MENTION_RE = re.compile(r"<@([^|>\s]*)(?:\|[^>]*)?>")
+USER_ID_RE = re.compile(r"^[UW][A-Z0-9]+$")
+MAX_INVITES = 20
+
+
+def _parse_enrol(rest: str) -> Enrol:
+    parts = rest.split(None, 1)
+    if not parts:
+        raise _usage_error("enrol")
+    number = _number_for("enrol", parts[0])
+    tail = parts[1] if len(parts) == 2 else ""
+    people = []
+    for match in _MENTION_RE.finditer(tail):
+        if not USER_ID_RE.fullmatch(match.group(1)):
+            raise _usage_error("enrol", "people", f"`{quote(match.group(0))}` isn't a person I can invite.")
+        people.append(match.group(1))
+    leftover = _MENTION_RE.sub(" ", tail).replace(",", " ").split()
+    if leftover:
+        raise _usage_error(
+            "enrol",
+            "people",
+            f"I couldn't read `{quote(leftover[0])}` as a person: mention each one with @ and pick them from the list.",
+        )
+    if not people:
+        raise _usage_error("enrol", "people", "Mention who you invite.")
+    people = list(dict.fromkeys(people))
+    if len(people) > MAX_INVITES:
+        raise _usage_error("enrol", "people", f"Invite up to {MAX_INVITES} people at a time.")
+    return Enrol(number, tuple(people))
+
+
 def check_skip_date(day: date, today: date) -> None:
     """`checkin skip` of a week already past (by ISO week, `today` in the channel's check-in
     timezone): a ParseError. This week and later weeks are fine."""
@@ -664,6 +708,8 @@ _SUBCOMMANDS = {
     "withdraw": _parse_withdraw,
     "checkin": _parse_checkin,
     "away": _parse_away,
+    "enrol": _parse_enrol,
+    "enroll": _parse_enrol,
 }
 
 

@@ -17,6 +17,7 @@ from bot.slack.guard import CoachError
 from bot.slack.posting import post
 from bot.slack.text import escape
 from storage import commitments as store
+from storage import invitations as invitation_store
 from storage.models import Commitment, CommitmentStatus, ProgressReport
 
 # What `/commit status #N` shows after the commitment's own card, in order: part(services,
@@ -41,6 +42,8 @@ class CommitmentFlows:
         return review(store.load_state(s.db, commitment), s.today(), s.day_of)
 
     def declare(self, team_id: str, channel_id: str, owner_id: str, d: Declaration, members=()) -> Commitment:
+        """Store it with the owner enrolled; `members` are invited (enrolled only when they accept:
+        bot/invitations sends the invitations once it is announced)."""
         s = self.services
         state = store.declare(
             s.db,
@@ -53,16 +56,19 @@ class CommitmentFlows:
             unit=d.unit,
             due=d.due,
             known=d.known,
-            members=members,
+            members=(),
             today=s.today(),
             now=s.now(),
         )
+        if members:
+            invitation_store.invite(s.db, state.commitment.id, owner_id, members, s.now())
         return state.commitment
 
     def announce(self, client, commitment: Commitment) -> None:
         s = self.services
         state = store.load_state(s.db, commitment)
-        ts = post(client, commitment.channel_id, views.announcement(state, ambition_of(commitment)))
+        invited = invitation_store.pending(s.db, commitment.id)
+        ts = post(client, commitment.channel_id, views.announcement(state, ambition_of(commitment), invited))
         store.set_home_ts(s.db, commitment.id, ts)
         commitment.home_ts = ts
         if commitment.known is None:
@@ -77,7 +83,8 @@ class CommitmentFlows:
         if not commitment.home_ts:
             return
         state = store.load_state(self.services.db, commitment)
-        text, blocks = views.announcement(state, ambition_of(commitment))
+        invited = invitation_store.pending(self.services.db, commitment.id)
+        text, blocks = views.announcement(state, ambition_of(commitment), invited)
         client.chat_update(channel=commitment.channel_id, ts=commitment.home_ts, text=text, blocks=blocks)
 
     def record(self, commitment: Commitment, user_id: str, value: float, note: str | None) -> ProgressReport:
@@ -90,6 +97,9 @@ class CommitmentFlows:
         if store.end(s.db, commitment.id, CommitmentStatus.ACHIEVED, None, s.now()):
             self.in_thread(client, commitment, views.breakthrough_message(commitment, value, in_channel=False))
             post(client, commitment.channel_id, views.breakthrough_message(commitment, value, in_channel=True))
+            from bot.endings.flows import conclude  # endings reads commitments: imported when used
+
+            conclude(s, client, commitment)
 
 
 def check_declaration(d: Declaration, today: date) -> None:

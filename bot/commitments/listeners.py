@@ -19,7 +19,9 @@ from bot.coaching.parsing import Declaration, ParseError
 from bot.commitments import access, views
 from bot.commitments.facts import ambition_of, review
 from bot.commitments.flows import CommitmentFlows, check_declaration
+from bot.endings.flows import conclude
 from bot.home.flows import publish_home
+from bot.invitations import flows as invitations
 from bot.services import Services
 from bot.slack.commands import CommandRequest, CommitRouter, with_usage
 from bot.slack.context import Ref, listener
@@ -93,6 +95,7 @@ def withdraw(req: CommandRequest) -> None:
     message = views.withdrawn_message(commitment, p.reason)
     CommitmentFlows(services).in_thread(req.client, commitment, message)
     post(req.client, commitment.channel_id, message)
+    conclude(services, req.client, commitment)
 
 
 # --- commit_modal ------------------------------------------------------------------------------
@@ -107,10 +110,17 @@ def commit_modal_submitted(ack, client, view, services: Services, team_id: str, 
         channel_id = picked_channel(client, values.get(ids.CHANNEL))
     if not channel_id:
         raise CoachError("I lost track of the channel; run `/commit` again from the channel.")
+    if len(members) > parsing.MAX_INVITES:
+        raise ModalErrors({ids.MEMBERS: f"Invite up to {parsing.MAX_INVITES} people at a time."})
+    # The declarer owns it (always enrolled): naming themselves too changes nothing.
+    members, refused = invitations.sort_people(client, [m for m in members if m != user_id], user_id, user_id)
+    if refused:
+        raise ModalErrors({ids.MEMBERS: " ".join(refused)})
     flows = CommitmentFlows(services)
     commitment = flows.declare(team_id, channel_id, user_id, d, members)
     ack()
     flows.announce(client, commitment)
+    invitations.send_invitations(services, client, commitment, invitations.pending_rows(services, commitment))
 
 
 # --- buttons and their modals ------------------------------------------------------------------

@@ -41,14 +41,16 @@ def ambition_line(a: Ambition) -> str:
     return f"Ambition: *breakthrough* ({times}). Far beyond what you know how to produce. That's the point."
 
 
-def announcement(state: CommitmentState, a: Ambition) -> Message:
+def announcement(state: CommitmentState, a: Ambition, invited=()) -> Message:
+    """`invited`: people invited to enrol who haven't answered yet (not enrolled until they accept)."""
     c = state.commitment
+    invited_part = f" · Invited: {users(invited)}" if invited else ""
     text = f"New commitment {title(c)}: {span(c)} by {c.due.isoformat()}"
     blocks = [
         section(
             f":dart: *{title(c)}*\n"
             f"*{span(c)}* by *{c.due.isoformat()}* ({c.due.strftime('%a %d %b %Y')})\n"
-            f"Owner: {user(c.owner_id)} · Enrolled: {users(state.enrolled)}",
+            f"Owner: {user(c.owner_id)} · Enrolled: {users(state.enrolled)}{invited_part}",
             block_id="commitment",
         ),
         context(ambition_line(a)),
@@ -262,8 +264,8 @@ def commit_modal(channel_id: str, today: date) -> dict:
             ),
             input_block(
                 ids.MEMBERS,
-                "Enrol these people too",
-                {"type": "multi_users_select", "action_id": ids.MEMBERS},
+                "Invite these people to enrol",
+                {"type": "multi_users_select", "action_id": ids.MEMBERS, "max_selected_items": 20},
                 optional=True,
             ),
         ],

@@ -7,14 +7,14 @@ here (a migration doesn't know COACH_SECRET_KEY): `coach run` encrypts them when
 with a key, and `coach db rekey` does too.
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0007
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0004"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
