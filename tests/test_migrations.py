@@ -205,7 +205,7 @@ def test_upgrading_from_0003_keeps_channel_settings_and_adds_the_reminder_tables
             )
         )
     db.upgrade()
-    assert current_heads(db.engine) == script_heads() == {"0004"}
+    assert current_heads(db.engine) == script_heads()
     assert {"skipped_week", "time_away", "reminder_sent"} <= set(inspect(db.engine).get_table_names())
     from storage import checkins, reminders
 
@@ -231,4 +231,37 @@ def test_migration_0004_downgrades_cleanly(tmp_path):
     names = set(inspect(db.engine).get_table_names())
     assert not {"skipped_week", "time_away", "reminder_sent"} & names
     assert "holidays" not in {c["name"] for c in inspect(db.engine).get_columns("channel_settings")}
+    db.dispose()
+
+
+def test_upgrading_from_0004_keeps_untold_reports_claimable_and_adds_seen_requests(empty_database):
+    db = empty_database
+    upgrade(db.engine, "0004")
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO commitment (id, team_id, number, channel_id, owner_id, outcome, baseline, target, "
+            "start_date, due, status, declared_at) VALUES (1, 'T1', 1, 'C1', 'U1', 'Teams', 1, 2, "
+            "'2026-11-01', '2027-01-01', 'active', '2026-11-01 10:00:00')"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO progress_report (id, commitment_id, user_id, value, reported_at, told_at) "
+            "VALUES (1, 1, 'U1', 1.5, '2026-11-01 10:00:00', NULL)"
+        )
+    db.upgrade()
+    assert "seen_request" in set(inspect(db.engine).get_table_names())
+    [claimed] = store.claim_untold(db, AT)
+    assert (claimed.id, claimed.value, claimed.told_at) == (1, 1.5, None)
+    db.dispose()
+
+
+def test_migration_0005_downgrades_cleanly(tmp_path):
+    db = Database(f"sqlite:///{tmp_path / 'coach.db'}")
+    db.upgrade()
+    config = alembic_config(db.engine)
+    with db.engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0004")
+        connection.commit()
+    assert "seen_request" not in set(inspect(db.engine).get_table_names())
+    assert "claimed_at" not in {c["name"] for c in inspect(db.engine).get_columns("progress_report")}
     db.dispose()
