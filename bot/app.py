@@ -20,6 +20,7 @@ from bot.slack import oauth
 from bot.slack.commands import CommitRouter
 from bot.slack.executor import ListenerExecutor, WakingAck, prepare_request
 from bot.slack.guard import FOLLOWUPS, SERVICES
+from bot.slack.replays import Replays
 from storage import commitments as commitment_store
 
 log = logging.getLogger(__name__)
@@ -47,16 +48,22 @@ def create_app(services: Services, *, token_verification: bool = True, follow_up
     # Tells home threads about new reports, here after the answer (or in the runtime process).
     followups = FollowUps(services, CommitmentFlows(services), executor if follow_up_here else None)
 
-    # One middleware for all three (Bolt builds each middleware's arguments on every request).
+    # One middleware for all four (Bolt builds each middleware's arguments on every request).
+    replays = Replays(services.db)
+
     @app.middleware
-    def every_request(body, context, next, logger):
+    def every_request(req, body, context, next, logger):
         # 1. Give this request a `WakingAck` (see there): the answer leaves as soon as it acks.
         ack = WakingAck()
         context["ack"] = ack
         context[SERVICES] = services
         context[FOLLOWUPS] = followups
         prepare_request(ack)
-        # 2. Slack resends an event it thinks we missed; each event id is handled once.
+        # 2. The same signed bytes sent again within Slack's 5 minutes: answered, not acted on.
+        if not replays.first_time(req.headers, services.now()):
+            logger.info("a signed request seen before: answered, nothing done")
+            return BoltResponse(status=200, body="")
+        # 3. Slack resends an event it thinks we missed; each event id is handled once.
         if body.get("type") == "event_callback" and body.get("event_id"):
             first = commitment_store.first_time_event(
                 services.db, body["event_id"], body.get("team_id", ""), services.now()
@@ -64,7 +71,7 @@ def create_app(services: Services, *, token_verification: bool = True, follow_up
             if not first:
                 logger.info("event %s already handled, skipping the retry", body["event_id"])
                 return BoltResponse(status=200, body="")
-        # 3. A `/commit` that only answers runs on the request thread (ListenerExecutor.run_here_next).
+        # 4. A `/commit` that only answers runs on the request thread (ListenerExecutor.run_here_next).
         if router.is_quick(body, context):
             executor.run_here_next()
         return next()
