@@ -142,6 +142,7 @@ class SeenRequest(SQLModel, table=True):
     __tablename__ = "seen_request"
 
     digest: str = Field(primary_key=True, max_length=64)
+    team_id: str = Field(max_length=32)
     expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
 
 

@@ -11,12 +11,12 @@ from storage.db import Database
 from storage.models import SeenRequest
 
 
-def claim(db: Database, digest: str, expires_at: datetime) -> bool:
+def claim(db: Database, digest: str, team_id: str, expires_at: datetime) -> bool:
     """Record a request's digest; False when it was recorded before (a replay)."""
     table = SeenRequest.__table__
     insert = postgresql.insert(table) if db.engine.dialect.name == "postgresql" else sqlite.insert(table)
     statement = (
-        insert.values(digest=digest, expires_at=expires_at)
+        insert.values(digest=digest, team_id=team_id, expires_at=expires_at)
         .on_conflict_do_nothing(index_elements=["digest"])
         .returning(table.c.digest)
     )

@@ -51,15 +51,15 @@ def test_a_new_signature_is_a_new_request(committed):
 
 def test_expired_claims_are_deleted(database):
     now = datetime(2026, 11, 26, 10, 0, tzinfo=timezone.utc)
-    assert store.claim(database, "a" * 64, now - timedelta(seconds=1))
-    assert store.claim(database, "b" * 64, now + replays.KEEP)
-    assert not store.claim(database, "b" * 64, now + replays.KEEP)
-    guard = replays.Replays(database)
+    assert store.claim(database, "a" * 64, "T1", now - timedelta(seconds=1))
+    assert store.claim(database, "b" * 64, "T1", now + replays.KEEP)
+    assert not store.claim(database, "b" * 64, "T1", now + replays.KEEP)
+    guard = replays.Replays(database, sweep_seconds=0)
     with time_machine.travel(now, tick=False):
         headers = {"x-slack-request-timestamp": ["1"], "x-slack-signature": ["v0=c"]}
-        assert guard.first_time(headers, now)
-        assert not guard.first_time(headers, now)
-        assert guard.first_time({}, now) and guard.first_time({}, now)  # unsigned: Socket Mode
+        assert guard.first_time(headers, "T1", now)
+        assert not guard.first_time(headers, "T1", now)
+        assert guard.first_time({}, "T1", now) and guard.first_time({}, "T1", now)  # unsigned: Socket Mode
     with database.read() as session:
         kept = sorted(row.digest for row in session.query(SeenRequest))
     assert kept == sorted(["b" * 64, replays.digest(headers)])

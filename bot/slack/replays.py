@@ -45,23 +45,24 @@ def digest(headers: dict) -> str | None:
 
 
 class Replays:
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, sweep_seconds: float = SWEEP_SECONDS):
         self.db = db
+        self.sweep_seconds = sweep_seconds
         self._lock = threading.Lock()
-        self._swept = float("-inf")
+        self._swept = time.monotonic()  # the first sweep a minute after start
 
-    def first_time(self, headers: dict, now: datetime) -> bool:
+    def first_time(self, headers: dict, team_id: str, now: datetime) -> bool:
         """Whether this signed request is seen for the first time (unsigned ones always are)."""
         key = digest(headers)
         if key is None:
             return True
         self._sweep(now)
-        return store.claim(self.db, key, now + KEEP)
+        return store.claim(self.db, key, team_id[:32], now + KEEP)
 
     def _sweep(self, now: datetime) -> None:
         clock = time.monotonic()
         with self._lock:
-            if clock - self._swept < SWEEP_SECONDS:
+            if clock - self._swept < self.sweep_seconds:
                 return
             self._swept = clock
         try:
