@@ -93,3 +93,21 @@ def reinvented(slack, conversation, text="We ship every week.", kind="possible",
     view = slack.fake.calls("views.open")[-1].view
     assert view["callback_id"] == ids.AGREEMENT_MODAL
     return view, slack.send.submit(view, {ids.AGREEMENT: text, ids.KIND: kind}, user=user, team=team)
+
+
+# Bookkeeping, not data: a request or event id seen, the `#N` counter.
+BOOKKEEPING = frozenset({"seen_request", "processed_event", "team_counter"})
+
+
+def table_counts(db) -> dict[str, int]:
+    """How many rows each data table holds (bookkeeping tables left out)."""
+    from sqlalchemy import func
+    from sqlalchemy import select as select_
+    from sqlmodel import SQLModel
+
+    with db.engine.connect() as connection:
+        return {
+            table.name: connection.execute(select_(func.count()).select_from(table)).scalar_one()
+            for table in SQLModel.metadata.sorted_tables
+            if table.name not in BOOKKEEPING
+        }
