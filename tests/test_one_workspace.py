@@ -146,3 +146,10 @@ def test_a_background_modal_carrying_another_workspaces_channel_is_refused(slack
     body = slack.send.submit({**view, "private_metadata": metadata}, {ids.TEXT: "we can't ship"}).json()
     assert body["response_action"] == "errors" and set(body["errors"]) == {ids.TEXT}
     assert rows(slack, BackgroundConversation) == [] and slack.fake.calls("chat.postMessage") == []
+
+
+def test_a_command_naming_no_workspace_is_refused(slack):
+    """The fuzzer found it (issue #14 item 9): `team_id=` was taken for the authorized one."""
+    answer = slack.send.command("we can't ship in a month", command="/background", team="")
+    assert answer.json()["text"] == WRONG_WORKSPACE
+    assert rows(slack, BackgroundConversation) == []

@@ -47,7 +47,7 @@ def body_teams(body: dict) -> list[str]:
     authorizations = body.get("authorizations")
     if isinstance(authorizations, list) and authorizations and isinstance(authorizations[0], dict):
         named.append(authorizations[0].get("team_id"))
-    return [team for team in named if team]
+    return [team for team in named if team is not None]  # "" names no workspace: not ours either
 
 
 def team_problem(body: dict, context) -> str | None:
