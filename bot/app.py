@@ -19,10 +19,11 @@ from bot.invitations import listeners as invitations
 from bot.ops import logs, metrics
 from bot.reminders import listeners as reminders
 from bot.services import Services
-from bot.slack import oauth
+from bot.slack import oauth, workspace
 from bot.slack.commands import CommitRouter
 from bot.slack.executor import ListenerExecutor, WakingAck, prepare_request
 from bot.slack.guard import FOLLOWUPS, SERVICES
+from bot.slack.replays import Replays
 from storage import commitments as commitment_store
 
 log = logging.getLogger(__name__)
@@ -50,9 +51,11 @@ def create_app(services: Services, *, token_verification: bool = True, follow_up
     # Tells home threads about new reports, here after the answer (or in the runtime process).
     followups = FollowUps(services, CommitmentFlows(services), executor if follow_up_here else None)
 
-    # One middleware for all three (Bolt builds each middleware's arguments on every request).
+    replays = Replays(services.db)
+
+    # One middleware for all five (Bolt builds each middleware's arguments on every request).
     @app.middleware
-    def every_request(body, context, next, logger):
+    def every_request(req, body, context, next, logger):
         # 1. Give this request a `WakingAck` (see there): the answer leaves as soon as it acks.
         ack = WakingAck()
         context["ack"] = ack
@@ -61,15 +64,24 @@ def create_app(services: Services, *, token_verification: bool = True, follow_up
             context["client"] = metrics.counting_client(context.client)
         context[FOLLOWUPS] = followups
         prepare_request(ack)
-        # 2. Slack resends an event it thinks we missed; each event id is handled once.
+        # 2. One workspace: the body names the one Bolt authorized, and ids Slack would send.
+        problem = workspace.team_problem(body, context) or workspace.id_problem(context)
+        if problem:
+            logger.warning("refused a request: %s", problem)
+            return workspace.refusal(body)
+        # 3. The same signed bytes sent again within Slack's 5 minutes: answered, not acted on.
+        if not replays.first_time(req.headers, workspace.authorized_team(context), services.now()):
+            logger.info("a signed request seen before: answered, nothing done")
+            return BoltResponse(status=200, body="")
+        # 4. Slack resends an event it thinks we missed; each event id is handled once.
         if body.get("type") == "event_callback" and body.get("event_id"):
             first = commitment_store.first_time_event(
-                services.db, body["event_id"], body.get("team_id", ""), services.now()
+                services.db, body["event_id"], workspace.authorized_team(context), services.now()
             )
             if not first:
                 logger.info("event %s already handled, skipping the retry", body["event_id"])
                 return BoltResponse(status=200, body="")
-        # 3. A `/commit` that only answers runs on the request thread (ListenerExecutor.run_here_next).
+        # 5. A `/commit` that only answers runs on the request thread (ListenerExecutor.run_here_next).
         if router.is_quick(body, context):
             executor.run_here_next()
         return next()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Iterable, NamedTuple, Sequence
 
 from sqlalchemy import and_, bindparam, exists, insert, literal_column, or_, update
@@ -105,7 +105,9 @@ def find_by_home_ts(db: Database, team_id: str, channel_id: str, ts: str) -> Com
 # as attributes (`.value`, `.reported_at`, …) but `told_at` (bot/commitments/followups.py's
 # business only). Rows, not ORM objects: a check-in reads hundreds of thousands, and building
 # ORM objects would take most of its time.
-REPORT_COLUMNS = tuple(column for column in ProgressReport.__table__.columns if column.name != "told_at")
+REPORT_COLUMNS = tuple(
+    column for column in ProgressReport.__table__.columns if column.name not in ("told_at", "claimed_at")
+)
 
 
 def load_states(db: Database, commitments: Sequence[Commitment]) -> list[CommitmentState]:
@@ -256,20 +258,38 @@ def record_progress(
     return Recorded(report_id, commitment_id, number, unit)
 
 
+# A claim this old without `told_at`: its process died (or hung) while telling; the report is
+# claimable again. Longer than a batch takes to tell (BATCH replies at Slack's ~1 a second).
+CLAIM_LEASE = timedelta(minutes=10)
+
+
+def _claimable(r, now: datetime):
+    return and_(r.c.told_at.is_(None), or_(r.c.claimed_at.is_(None), r.c.claimed_at < now - CLAIM_LEASE))
+
+
 def claim_untold(db: Database, now: datetime, limit: int = 200) -> list:
     """Reports whose home thread was not told yet, oldest first, claimed by this process (their
-    `told_at` set): each is claimed once, whichever processes ask at the same time. Rows with
-    ProgressReport's columns, `told_at` included."""
+    `claimed_at` set) for `CLAIM_LEASE`: each is claimed once, whichever processes ask at the
+    same time, and claimed again once the lease is over if it was never marked told
+    (`mark_told`). Rows with ProgressReport's columns."""
     r = ProgressReport.__table__
     with db.read() as session:  # polled several times a second: most times a read finds nothing
-        if session.connection().execute(select(r.c.id).where(r.c.told_at.is_(None)).limit(1)).first() is None:
+        if session.connection().execute(select(r.c.id).where(_claimable(r, now)).limit(1)).first() is None:
             return []
-    oldest = select(r.c.id).where(r.c.told_at.is_(None)).order_by(r.c.id).limit(limit).scalar_subquery()
+    oldest = select(r.c.id).where(_claimable(r, now)).order_by(r.c.id).limit(limit).scalar_subquery()
     with db.write() as connection:
         rows = connection.execute(
-            update(r).where(r.c.id.in_(oldest), r.c.told_at.is_(None)).values(told_at=now).returning(*r.c)
+            update(r).where(r.c.id.in_(oldest), _claimable(r, now)).values(claimed_at=now).returning(*r.c)
         ).all()
     return sorted(rows, key=lambda row: row.id)
+
+
+def mark_told(db: Database, report_ids: Sequence[int], now: datetime) -> None:
+    """These reports' thread was told (or Slack refused for good): never claimed again."""
+    if report_ids:
+        r = ProgressReport.__table__
+        with db.write() as connection:
+            connection.execute(update(r).where(r.c.id.in_(list(report_ids))).values(told_at=now))
 
 
 def unclaim(db: Database, report_ids: Sequence[int]) -> None:
@@ -277,7 +297,9 @@ def unclaim(db: Database, report_ids: Sequence[int]) -> None:
     if report_ids:
         r = ProgressReport.__table__
         with db.write() as connection:
-            connection.execute(update(r).where(r.c.id.in_(list(report_ids))).values(told_at=None))
+            connection.execute(
+                update(r).where(r.c.id.in_(list(report_ids)), r.c.told_at.is_(None)).values(claimed_at=None)
+            )
 
 
 def get_many(db: Database, ids: Iterable[int]) -> dict[int, Commitment]:

@@ -28,9 +28,9 @@ VERSION = 1
 CSV_PREAMBLE = f"# format: {FORMAT}; version: {VERSION}"
 CSV_TABLE = "# table: "
 
-# Owned by a workspace but bookkeeping, not data: which event ids were handled, and the
-# `#N` counter (the highest commitment number tells the same).
-NOT_EXPORTED = frozenset({"processed_event", "team_counter"})
+# Owned by a workspace but bookkeeping, not data: which event ids and signed requests were
+# handled, and the `#N` counter (the highest commitment number tells the same).
+NOT_EXPORTED = frozenset({"processed_event", "seen_request", "team_counter"})
 
 
 class ExportError(ValueError):

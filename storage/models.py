@@ -120,6 +120,9 @@ class ProgressReport(SQLModel, table=True):
     reported_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     # When the home thread was told (bot/commitments/followups.py); NULL: not yet.
     told_at: Optional[datetime] = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True, index=True))
+    # When a process claimed it to tell the thread; a claim older than the lease
+    # (storage.commitments.CLAIM_LEASE) without `told_at` is claimable again.
+    claimed_at: Optional[datetime] = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
 
 
 class ProcessedEvent(SQLModel, table=True):
@@ -130,6 +133,17 @@ class ProcessedEvent(SQLModel, table=True):
     event_id: str = Field(primary_key=True, max_length=64)
     team_id: str = Field(max_length=32)
     received_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class SeenRequest(SQLModel, table=True):
+    """Signed requests already acted on (bot/ops/replays.py): a hash of their timestamp and
+    signature, kept until Slack's 5 minutes have passed, so a replayed body is acted on once."""
+
+    __tablename__ = "seen_request"
+
+    digest: str = Field(primary_key=True, max_length=64)
+    team_id: str = Field(max_length=32)
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
 
 
 class ChannelSettings(SQLModel, table=True):

@@ -92,6 +92,23 @@ def slack(database, fake_slack) -> Harness:
 
 
 @pytest.fixture
+def two_workspaces(database, fake_slack) -> Harness:
+    """The app installed (OAuth) in T1 and T2, each with its own token (`xoxb-T1`, `xoxb-T2`):
+    for tests about workspaces staying apart. (In single-workspace mode a body naming another
+    workspace than the bot token's is refused before any listener runs.)"""
+    from tests.harness import install_directly
+
+    harness, stop = start_app(
+        database, fake_slack, bot_token=None, client_id="111.222", client_secret="secret", state_secret="state"
+    )
+    for team in ("T1", "T2"):
+        install_directly(harness, team)
+    fake_slack.reset()
+    yield harness
+    stop()
+
+
+@pytest.fixture
 def slack_sqlite(sqlite_database, fake_slack) -> Harness:
     """The app over HTTP on SQLite only, for tests that are about Slack, not the database."""
     harness, stop = start_app(sqlite_database, fake_slack)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -159,15 +160,18 @@ class FakeSlack:
             return {"x-oauth-scopes": ",".join(self.scopes)}
         return {}
 
-    def _default(self, method: str, params: dict[str, Any]) -> dict:
+    def _default(self, method: str, params: dict[str, Any], token: str = "") -> dict:
         ts = f"{1_700_000_000 + next(self._ts)}.000100"
         channel = params.get("channel")
         if method == "auth.test":
+            # A token named after its workspace (`xoxb-T2`, as OAuth tests install them) is that
+            # workspace's, as Slack's auth.test says; any other is the default workspace's.
+            named = re.match(r"^xox[bp]-(T[A-Z0-9]+)$", token)
             return {
                 "ok": True,
                 "user_id": self.bot_user_id,
                 "user": "coach",
-                "team_id": self.team_id,
+                "team_id": named.group(1) if named else self.team_id,
                 "team": "Test",
                 "bot_id": "B1",
                 "url": "https://test.slack.com/",
@@ -264,12 +268,13 @@ class FakeSlack:
                 delay = (answer.delay if answer else 0.0) or fake.delay
                 if delay:
                     time.sleep(delay)
+                token = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
                 if answer is None:
                     answer = Scripted(
-                        body=fake._default(method, params) if method not in ("response_url", "upload") else None
+                        body=fake._default(method, params, token) if method not in ("response_url", "upload") else None
                     )
                 elif answer.body is None and answer.status == 200:
-                    answer.body = fake._default(method, params)
+                    answer.body = fake._default(method, params, token)
                 call.response = answer.body
                 # Record before answering, so a test woken by the answer sees the call.
                 with fake._lock:

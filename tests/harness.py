@@ -120,6 +120,27 @@ def start_app(db: Database, fake: FakeSlack, follow_up_here: bool = True, **sett
     return harness, stop
 
 
+def install_directly(harness: Harness, team: str) -> None:
+    """Store an OAuth installation of the app in `team`, with the token `xoxb-<team>` (whose
+    auth.test the fake Slack answers with that workspace)."""
+    from datetime import datetime, timezone
+
+    from slack_sdk.oauth.installation_store import Installation
+
+    harness.services.installations.store.save(
+        Installation(
+            app_id="A1",
+            team_id=team,
+            user_id="U1",
+            bot_token=f"xoxb-{team}",
+            bot_id="B1",
+            bot_user_id="UBOT",
+            bot_scopes=["chat:write"],
+            installed_at=datetime.now(timezone.utc).timestamp(),
+        )
+    )
+
+
 # --- `coach` as a person runs it -----------------------------------------------------------------
 
 

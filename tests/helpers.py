@@ -109,3 +109,21 @@ def browser_get(base_url: str, path: str, headers: dict[str, str] | None = None)
         return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read().decode()
     finally:
         connection.close()
+
+
+# Bookkeeping, not data: a request or event id seen, the `#N` counter.
+BOOKKEEPING = frozenset({"seen_request", "processed_event", "team_counter"})
+
+
+def table_counts(db) -> dict[str, int]:
+    """How many rows each data table holds (bookkeeping tables left out)."""
+    from sqlalchemy import func
+    from sqlalchemy import select as select_
+    from sqlmodel import SQLModel
+
+    with db.engine.connect() as connection:
+        return {
+            table.name: connection.execute(select_(func.count()).select_from(table)).scalar_one()
+            for table in SQLModel.metadata.sorted_tables
+            if table.name not in BOOKKEEPING
+        }

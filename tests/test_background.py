@@ -146,7 +146,8 @@ def test_the_person_who_surfaced_it_is_not_counted(slack):
     assert slack.fake.calls("chat.update") == []
 
 
-def test_buttons_never_reach_another_workspace_or_channel(slack):
+def test_buttons_never_reach_another_workspace_or_channel(two_workspaces):
+    slack = two_workspaces
     conversation = surfaced(slack)
     slack.fake.reset()
     for action_id in (ids.BACKGROUND_ME_TOO, ids.BACKGROUND_REINVENT):
@@ -162,7 +163,8 @@ def test_buttons_never_reach_another_workspace_or_channel(slack):
 # --- listing -------------------------------------------------------------------------------------------
 
 
-def test_list_shows_this_channels_conversations_most_recognised_first(slack):
+def test_list_shows_this_channels_conversations_most_recognised_first(two_workspaces):
+    slack = two_workspaces
     first = surfaced(slack, "legal will never sign off in a week", user="U1")
     second = surfaced(slack, BELIEF, user="U2")
     surfaced(slack, "other channel's belief", channel="C2")
@@ -275,7 +277,8 @@ def test_agreement_modal_errors_come_back_on_their_blocks(slack, values, blocks)
     assert rows(slack, NewAgreement) == [] and no_posts(slack)
 
 
-def test_an_agreement_form_from_another_workspace_changes_nothing(slack):
+def test_an_agreement_form_from_another_workspace_changes_nothing(two_workspaces):
+    slack = two_workspaces
     conversation = surfaced(slack)
     view = views.agreement_modal(conversation)
     slack.fake.reset()

@@ -512,7 +512,8 @@ def test_channels_option_runs_only_those_channels(slack_sqlite):
     assert [r.channel_id for r in run(slack_sqlite, MONDAY)] == ["C1"]
 
 
-def test_workspaces_stay_apart(slack_sqlite):
+def test_workspaces_stay_apart(two_workspaces):
+    slack_sqlite = two_workspaces
     declared(slack_sqlite, team="T1")
     declared(slack_sqlite, "Theirs: 1 -> 5 by 2027-01-31", team="T2", channel="C7")
     results = run(slack_sqlite, MONDAY)

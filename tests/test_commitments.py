@@ -57,7 +57,8 @@ def test_quick_declaration_announces_the_commitment_with_its_buttons(slack):
     assert [e.user_id for e in rows(slack, Enrolment)] == ["U1"]
 
 
-def test_numbers_count_per_workspace(slack):
+def test_numbers_count_per_workspace(two_workspaces):
+    slack = two_workspaces
     declared(slack)
     declared(slack, "Second: 1 -> 2 by 2027-01-01")
     declared(slack, "Other team: 1 -> 2 by 2027-01-01", team="T2")
@@ -139,7 +140,8 @@ def test_help_is_ephemeral_usage(slack_sqlite):
     assert slack_sqlite.fake.calls("chat.postMessage") == []
 
 
-def test_another_workspace_cannot_reach_a_commitment(slack_sqlite):
+def test_another_workspace_cannot_reach_a_commitment(two_workspaces):
+    slack_sqlite = two_workspaces
     declared(slack_sqlite)
     body = slack_sqlite.send.command("progress #1 150", team="T2").json()
     assert "no commitment #1" in body["text"]

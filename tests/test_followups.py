@@ -172,3 +172,54 @@ def test_a_thread_slack_refuses_is_not_tried_again(committed):
     follow_ups(slack).drain()
     assert follow_ups(slack).drain() == 0  # told (as far as Slack lets it), not claimed again
     assert len(slack.fake.calls("chat.postMessage", thread_ts=commitment.home_ts)) == 1
+
+
+class Killed(BaseException):
+    """The runtime process dying mid-way (kill -9): nothing of it runs after this."""
+
+
+def test_a_report_is_marked_told_only_once_slack_accepted_its_reply(committed, monkeypatch):
+    slack = committed
+    commitment = stored(slack, ("U2", 150, None))
+    runtime = follow_ups(slack)
+    real = runtime.flows.in_thread
+    seen = []
+
+    def in_thread(*args):
+        seen.append([r.told_at for r in rows(slack, ProgressReport)])
+        real(*args)
+
+    monkeypatch.setattr(runtime.flows, "in_thread", in_thread)
+    assert runtime.drain() == 1
+    assert seen == [[None]]  # not told while the reply was on its way
+    assert all(r.told_at is not None for r in rows(slack, ProgressReport))
+    assert len(replies(slack, commitment)) == 1
+
+
+def test_reports_a_killed_runtime_claimed_are_told_by_the_next_one_after_the_lease(committed, monkeypatch):
+    slack = committed
+    # 25 reports: three replies of up to 10; the runtime dies once the first one is accepted.
+    commitment = stored(slack, *[("U2", 100 + i, None) for i in range(25)])
+    dying = follow_ups(slack)
+    real = dying.flows.in_thread
+    calls = []
+
+    def in_thread(*args):
+        calls.append(args)
+        if len(calls) > 1:
+            raise Killed()
+        real(*args)
+
+    monkeypatch.setattr(dying.flows, "in_thread", in_thread)
+    with pytest.raises(Killed):
+        dying.drain()
+    told = [r for r in rows(slack, ProgressReport) if r.told_at is not None]
+    assert len(told) == PER_REPLY and len(replies(slack, commitment)) == 1
+
+    following = follow_ups(slack)
+    assert following.drain() == 0  # the dead runtime's claim still holds for a while
+    with time_machine.travel(NOW + store.CLAIM_LEASE + store.CLAIM_LEASE / 10, tick=True):
+        assert following.drain() == 15
+    assert all(r.told_at is not None for r in rows(slack, ProgressReport))
+    lines = sum(c.all_text().count("<@U2> reported") for c in replies(slack, commitment))
+    assert lines == 25  # each report told once: none lost, none twice

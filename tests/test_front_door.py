@@ -336,3 +336,17 @@ def test_depth_is_measured_without_recursion():
     for _ in range(100_000):
         deep = [deep]
     assert too_deep(deep) and too_deep(nested(MAX_DEPTH + 1)) and not too_deep(nested(MAX_DEPTH))
+
+
+def test_a_signed_view_submission_without_view_type_is_400_not_500(slack_sqlite, caplog):
+    """The fuzzer found it (issue #14 item 9): Bolt reads `view.type` before any listener."""
+    payload = {
+        "type": "view_submission",
+        "team": {"id": "T1"},
+        "user": {"id": "U1"},
+        "trigger_id": "t-fuzz",
+        "view": {"callback_id": "action_modal", "state": {"values": {}}},
+    }
+    answer = slack_sqlite.send.interactive(payload, expect=400)
+    assert answer.status == 400
+    assert not [r for r in caplog.records if r.exc_info]

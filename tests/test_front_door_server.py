@@ -5,6 +5,7 @@ loopback fake."""
 from __future__ import annotations
 
 import http.client
+import itertools
 import json
 import resource
 import socket
@@ -81,6 +82,9 @@ def coach_run(tmp_path_factory, fake_slack_server):
     assert "Traceback" not in output and MARKER not in output, output
 
 
+TRIGGERS = itertools.count(1)
+
+
 def command_body(text: str = "help") -> bytes:
     return urlencode(
         {
@@ -91,7 +95,7 @@ def command_body(text: str = "help") -> bytes:
             "command": "/commit",
             "text": text,
             "response_url": "http://127.0.0.1:9/MARKER-URL",
-            "trigger_id": "t-1",
+            "trigger_id": f"t-{next(TRIGGERS)}",  # as Slack's: a new one each time (replays, issue #14)
         }
     ).encode()
 

@@ -115,7 +115,8 @@ def test_sixty_commitments_stay_within_block_kit_limits(slack):
     assert f"and {60 - home_views.MAX_COMMITMENTS} more" in text
 
 
-def test_a_person_sees_only_their_own_commitments_of_this_workspace(slack):
+def test_a_person_sees_only_their_own_commitments_of_this_workspace(two_workspaces):
+    slack = two_workspaces
     declare(slack.db, "Mine", owner="U1")
     declare(slack.db, "Someone else's", owner="U2", channel="C2")
     declare(slack.db, "Enrolled in", owner="U2", channel="C3", members=["U1"])

@@ -285,7 +285,27 @@ def test_upgrading_from_0004_keeps_enrolments_and_adds_invitations_and_retrospec
     assert ([i.invitee_id for i in invited.new], invited.enrolled) == (["U3"], ["U2"])
 
 
-def test_migration_0007_downgrades_cleanly(tmp_path):
+def test_upgrading_from_0004_keeps_untold_reports_claimable_and_adds_seen_requests(empty_database):
+    db = empty_database
+    upgrade(db.engine, "0004")
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO commitment (id, team_id, number, channel_id, owner_id, outcome, baseline, target, "
+            "start_date, due, status, declared_at) VALUES (1, 'T1', 1, 'C1', 'U1', 'Teams', 1, 2, "
+            "'2026-11-01', '2027-01-01', 'active', '2026-11-01 10:00:00')"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO progress_report (id, commitment_id, user_id, value, reported_at, told_at) "
+            "VALUES (1, 1, 'U1', 1.5, '2026-11-01 10:00:00', NULL)"
+        )
+    db.upgrade()
+    assert "seen_request" in set(inspect(db.engine).get_table_names())
+    [claimed] = store.claim_untold(db, AT)
+    assert (claimed.id, claimed.value, claimed.told_at) == (1, 1.5, None)
+    db.dispose()
+
+
+def test_migrations_after_0004_downgrade_cleanly(tmp_path):
     db = Database(f"sqlite:///{tmp_path / 'coach.db'}")
     db.upgrade()
     config = alembic_config(db.engine)
@@ -294,4 +314,6 @@ def test_migration_0007_downgrades_cleanly(tmp_path):
         command.downgrade(config, "0004")
         connection.commit()
     assert not {"invitation", "retro_answer"} & set(inspect(db.engine).get_table_names())
+    assert "seen_request" not in set(inspect(db.engine).get_table_names())
+    assert "claimed_at" not in {c["name"] for c in inspect(db.engine).get_columns("progress_report")}
     db.dispose()

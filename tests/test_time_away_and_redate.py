@@ -127,7 +127,7 @@ def test_no_change_is_for_enrolled_people_of_an_active_commitment_only(committed
     assert rows(slack, ProgressReport) == []
     said = [s["text"] for s in slack.fake.calls("chat.postEphemeral")]
     assert any("Enrol first" in s for s in said)
-    assert sum("doesn't point at" in s for s in said) == 2
+    assert sum("doesn't point at" in s for s in said) == 1  # T2: refused, nothing said (one workspace)
 
 
 # --- New date -----------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from storage.models import (
     Recognition,
     ReminderSent,
     RetroAnswer,
+    SeenRequest,
     SkippedWeek,
     TeamCounter,
     TimeAway,
@@ -116,6 +117,7 @@ def seed_workspace(db: Database, team: str, channel: str = "C1", outcome: str = 
         )
         session.add(TeamCounter(team_id=team, last_commitment_number=1))
         session.add(ProcessedEvent(event_id=f"Ev-{team}", team_id=team, received_at=AT))
+        session.add(SeenRequest(digest=f"{team:0>64}", team_id=team, expires_at=AT))
         session.add(SkippedWeek(team_id=team, channel_id=channel, iso_week="2026-W52", skipped_by="U1", skipped_at=AT))
         session.add(TimeAway(team_id=team, user_id="U2", until=date(2026, 12, 31), set_at=AT))
         session.add(

@@ -45,6 +45,7 @@ from bot.slack.forms import form_values, text_value
 from bot.slack.guard import CoachError, ModalErrors, guarded, tell
 from bot.slack.posting import post
 from bot.slack.text import escape, unescape
+from bot.slack.workspace import check_channel
 from storage import background as store
 
 log = logging.getLogger(__name__)
@@ -209,6 +210,10 @@ def background_submitted(ack, client, view, services: Services, team_id: str, us
         channel_id, message_ts = str(where["channel"]), where.get("ts")
     except (ValueError, KeyError, TypeError, AttributeError):
         raise ModalErrors({ids.TEXT: "I lost track of the channel: start again from the message."}) from None
+    try:
+        channel_id = check_channel(services, team_id, channel_id)
+    except CoachError as problem:
+        raise ModalErrors({ids.TEXT: problem.message}) from None
     ack()
     permalink = None
     if message_ts:

@@ -2,8 +2,10 @@
 
 `/commit progress` and `progress_modal` store the report and answer the person in the request
 itself; reviewing the commitment and replying in its home thread come after, from here. A stored
-report waits with `told_at` empty until a process claims it (storage.commitments.claim_untold),
-so a report is told once, whichever process gets to it, and none is forgotten over a restart.
+report waits with `told_at` empty until a process claims it (storage.commitments.claim_untold)
+and Slack accepts its reply (or refuses it for good): only then is `told_at` set. A report is
+told once, whichever process gets to it; a process killed mid-way leaves its claims to expire
+(`CLAIM_LEASE`), and the next one tells them, so none is forgotten over a restart or a crash.
 Reports of one commitment that come in together (a stand-up, a burst) are told in one reply:
 a thread stays readable, and Slack takes about one message per second in a channel.
 
@@ -80,6 +82,8 @@ class FollowUps:
                     reached = self.tell(state, by_commitment[state.commitment.id]) and reached
                 except Exception:  # one thread's trouble must not keep the others waiting
                     log.exception("could not tell #%s's thread about its reports", state.commitment.number)
+                    # not Slack's trouble but ours: trying again would fail again
+                    store.mark_told(s.db, [row.id for row in by_commitment[state.commitment.id]], s.now())
             told += len(rows)
             if not reached:  # Slack is out of reach: the next poll (or report) tries again
                 return told
@@ -104,6 +108,7 @@ class FollowUps:
                 self.flows.in_thread(client, commitment, message)
             except SlackApiError as error:  # Slack said no: saying it again would change nothing
                 log.warning("could not reply in #%s's thread: %s", commitment.number, error.response.get("error"))
+                store.mark_told(s.db, [report.id for report in chunk], s.now())
             except Exception:  # Slack out of reach: these reports, and the rest, at the next poll
                 store.unclaim(s.db, [report.id for report in reports[start:]])
                 log.warning(
@@ -112,6 +117,8 @@ class FollowUps:
                     exc_info=True,
                 )
                 return False
+            else:  # told: only now is it marked so; a process killed before leaves it to the next
+                store.mark_told(s.db, [report.id for report in chunk], s.now())
         facts = facts_of(state, s.day_of)
         for report in reports:
             if reaches_target(facts, report.value):

@@ -29,6 +29,7 @@ from bot.slack.forms import form_values, text_value
 from bot.slack.guard import CoachError, ModalErrors, guarded, tell
 from bot.slack.posting import post
 from bot.slack.text import quantity, unescape
+from bot.slack.workspace import check_channel
 from storage import background as background_store
 from storage import commitments as store
 from storage.models import Commitment, CommitmentStatus
@@ -116,6 +117,7 @@ def commit_modal_submitted(ack, client, view, services: Services, team_id: str, 
     members, refused = invitations.sort_people(client, [m for m in members if m != user_id], user_id, user_id)
     if refused:
         raise ModalErrors({ids.MEMBERS: " ".join(refused)})
+    channel_id = check_channel(services, team_id, channel_id)
     flows = CommitmentFlows(services)
     commitment = flows.declare(team_id, channel_id, user_id, d, members)
     ack()

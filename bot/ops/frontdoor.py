@@ -323,6 +323,8 @@ def body_problem(body: Any) -> str | None:
     if kind in ("view_submission", "view_closed"):
         if not isinstance(view, dict) or not isinstance(view.get("callback_id"), str):
             return f"{kind} without a view and its callback_id"
+        if not isinstance(view.get("type"), str):  # Bolt reads it (workflow steps) before any listener
+            return f"{kind} without view.type"
         if kind == "view_submission" and not isinstance((view.get("state") or {}).get("values"), dict):
             return "view_submission without view.state.values"
     if kind in ("shortcut", "message_action") and not isinstance(body.get("callback_id"), str):

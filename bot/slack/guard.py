@@ -15,6 +15,14 @@ from slack_sdk.errors import SlackApiError
 
 log = logging.getLogger(__name__)
 
+
+def authorized_team(context) -> str:
+    """The workspace Bolt authorized (bot/slack/workspace.py), never one read from the body."""
+    from bot.slack.workspace import authorized_team as authorized
+
+    return authorized(context)
+
+
 SERVICES = "coach_services"  # request context key: the app's Services (set in bot/app.py)
 FOLLOWUPS = "coach_followups"  # request context key: what tells home threads about new reports
 
@@ -98,7 +106,7 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
             "event": event,
             "services": context.get(SERVICES),
             "followups": context.get(FOLLOWUPS),
-            "team_id": context.team_id or "",
+            "team_id": authorized_team(context),
             "user_id": context.user_id or (body.get("user") or {}).get("id") or body.get("user_id") or "",
         }
         try:

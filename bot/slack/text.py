@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
+
+# Control characters (NUL, ESC, DEL, C1…) but newline and tab, and lone surrogates: nothing a
+# person means to type, and NUL or a surrogate can't even be stored in PostgreSQL's text.
+_UNTYPED = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def clean_typed(text: str) -> str:
+    """Typed text without the control characters (but newline and tab) nobody types."""
+    return _UNTYPED.sub("", text)
 
 
 def unescape(text: str) -> str:
-    """What the person typed, from what Slack sent (`&amp;`, `&lt;`, `&gt;` decoded once)."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    """What the person typed, from what Slack sent (`&amp;`, `&lt;`, `&gt;` decoded once), with
+    control characters taken out (`clean_typed`)."""
+    return clean_typed(text).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def escape(text: str) -> str:

@@ -17,10 +17,31 @@ def test_numbers_read_like_a_person_wrote_them():
 
 @given(st.text())
 def test_escape_then_unescape_gives_back_the_text(text):
-    assert unescape(escape(text)) == text
+    from bot.slack.text import clean_typed
+
+    typed = clean_typed(text)  # what a person can type: no control characters
+    assert unescape(escape(typed)) == typed
 
 
 @given(st.text())
 def test_escaped_text_has_no_angle_brackets(text):
     escaped = escape(text)
     assert "<" not in escaped and ">" not in escaped
+
+
+def test_clean_typed_takes_out_control_characters_but_newlines_and_tabs():
+    from bot.slack.text import clean_typed
+
+    assert clean_typed("a\x00b\x1b[1m\x7fc\u0085\ud800") == "ab[1mc"
+    assert clean_typed("line one\nline\ttwo é 💥") == "line one\nline\ttwo é 💥"
+    assert unescape("&lt;\x00!channel&gt;") == "<!channel>"
+
+
+@given(st.text())
+def test_clean_typed_leaves_nothing_postgresql_refuses(text):
+    from bot.slack.text import clean_typed
+
+    cleaned = clean_typed(text)
+    assert "\x00" not in cleaned
+    cleaned.encode("utf-8")  # no lone surrogate
+    assert clean_typed(cleaned) == cleaned

@@ -18,7 +18,7 @@ from alembic import op
 import storage.models
 
 revision = "0007"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
