@@ -9,13 +9,14 @@ from typing import Callable
 from bot.coaching.ambition import Ambition, ambition
 from bot.coaching.trajectory import (
     CommitmentFacts,
+    Milestone,
     Report,
     Verdict,
     is_breakthrough,
     progress_fraction,
     projected_value,
-    verdict,
 )
+from bot.coaching.subresults import verdict
 from storage.commitments import CommitmentState
 from storage.models import Commitment
 
@@ -28,6 +29,7 @@ def facts_of(state: CommitmentState, day_of: Callable) -> CommitmentFacts:
         start=c.start_date,
         due=c.due,
         reports=tuple([Report(day_of(r.reported_at), r.value) for r in state.reports]),
+        milestones=tuple(Milestone(m.due, m.value) for m in state.milestones),
     )
 
 
