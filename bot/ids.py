@@ -21,6 +21,9 @@ ACTION_REDATE = "action_redate"  # an overdue promise's "New date": opens redate
 BACKGROUND_ME_TOO = "background_me_too"
 BACKGROUND_REINVENT = "background_reinvent"
 BACKGROUND_SUGGEST = "background_suggest"
+COMMITMENT_ADD_MILESTONE = "commitment_add_milestone"  # opens milestone_modal
+STAND_FIRM = "stand_firm"  # "I stand": opens action_modal
+STAND_RENEGOTIATE = "stand_renegotiate"  # "Renegotiate" (owner only): opens renegotiate_modal
 HOME_DECLARE = "home_declare"  # not in SPEC: App Home's "Declare a commitment" opens commit_modal
 
 # Shortcuts
@@ -35,6 +38,8 @@ AGREEMENT_MODAL = "agreement_modal"
 KNOWN_MODAL = "known_modal"  # not in SPEC: sets `known` after a declaration without it
 COUNTER_MODAL = "counter_modal"  # not in SPEC: another due date for a request (block `due`)
 REDATE_MODAL = "redate_modal"  # a new date for an overdue promise (block `due`)
+MILESTONE_MODAL = "milestone_modal"  # a sub-result (blocks `value`, `due`)
+RENEGOTIATE_MODAL = "renegotiate_modal"  # new terms (blocks `target`, `due`, `reason`)
 
 OUTCOME = "outcome"
 BASELINE = "baseline"
@@ -50,4 +55,5 @@ OWNER = "owner"
 TEXT = "text"
 AGREEMENT = "agreement"
 KIND = "kind"
+REASON = "reason"
 CHANNEL = "channel"  # not in SPEC: commit_modal's channel picker, only when opened from App Home

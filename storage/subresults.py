@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Iterable
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlmodel import col, select
 
 from storage.db import Database
-from storage.models import Commitment, CommitmentStatus, Renegotiation, SubResult
+from storage.models import Breakdown, CheckinPost, Commitment, CommitmentStatus, Renegotiation, SubResult
 from storage.upsert import insert_ignore
 
 
@@ -107,3 +107,67 @@ def history(db: Database, commitment_id: int) -> list[Renegotiation]:
                 .order_by(Renegotiation.made_at, Renegotiation.id)
             ).all()
         )
+
+
+# --- what the pass after the check-ins reads (bot/terms/runner.py) ---------------------------------
+
+
+def open_breakdowns(db: Database) -> list[tuple[Breakdown, Commitment, int]]:
+    """Each open breakdown of an active commitment, with its commitment and how many check-ins
+    its channel has posted since it opened (the one that opened it included)."""
+    post = CheckinPost.__table__.c
+    with db.read() as session:
+        rows = session.exec(
+            select(Breakdown, Commitment)
+            .join(Commitment, Commitment.id == Breakdown.commitment_id)
+            .where(Commitment.status == CommitmentStatus.ACTIVE, col(Breakdown.closed_at).is_(None))
+            .order_by(Breakdown.opened_at, Breakdown.id)
+        ).all()
+        found = []
+        for breakdown, commitment in rows:
+            count = (
+                session.connection()
+                .execute(
+                    select(func.count()).where(
+                        post.team_id == commitment.team_id,
+                        post.channel_id == commitment.channel_id,
+                        post.posted_at.is_not(None),
+                        post.claimed_at >= breakdown.opened_at,
+                    )
+                )
+                .scalar_one()
+            )
+            found.append((breakdown, commitment, count))
+    return found
+
+
+def untold_missed(db: Database, today: date) -> list[tuple[SubResult, Commitment, datetime | None]]:
+    """Sub-results of active commitments whose day has passed, not yet told missed, with the
+    latest check-in posted in their channel (None: none yet)."""
+    post = CheckinPost.__table__.c
+    with db.read() as session:
+        rows = session.exec(
+            select(SubResult, Commitment)
+            .join(Commitment, Commitment.id == SubResult.commitment_id)
+            .where(
+                Commitment.status == CommitmentStatus.ACTIVE,
+                col(SubResult.missed_told_at).is_(None),
+                col(SubResult.due) < today,
+            )
+            .order_by(SubResult.due, SubResult.id)
+        ).all()
+        found = []
+        for sub_result, commitment in rows:
+            latest = (
+                session.connection()
+                .execute(
+                    select(func.max(post.scheduled_for)).where(
+                        post.team_id == commitment.team_id,
+                        post.channel_id == commitment.channel_id,
+                        post.posted_at.is_not(None),
+                    )
+                )
+                .scalar_one()
+            )
+            found.append((sub_result, commitment, latest))
+    return found

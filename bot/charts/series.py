@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot.coaching.subresults import SubResultState, judge_all, path_points, verdict
 from bot.coaching.trajectory import (
     WINDOW_DAYS,
     CommitmentFacts,
     Verdict,
     trajectory,
 )
-from bot.coaching.subresults import SubResultState, judge_all, path_points, verdict
 from bot.slack.text import number
 
 MAX_TITLE = 52  # the verdict and due date share the title line

@@ -28,6 +28,7 @@ def run_checkins_now(services: Services) -> None:
     (or another run in this one) is running the check-ins."""
     from bot.checkins.runner import run_due_checkins
     from bot.reminders.runner import run_due_reminders
+    from bot.terms.runner import run_terms_pass
     from storage.locks import checkin_lock
 
     try:
@@ -38,6 +39,7 @@ def run_checkins_now(services: Services) -> None:
             for result in run_due_checkins(services):
                 if result.posted:
                     log.info("posted check-in %s in %s", result.week, result.channel_id)
+            run_terms_pass(services)
             sent = [r for r in run_due_reminders(services) if r.sent]
             if sent:
                 log.info("sent %d nudge(s) and reminder(s)", len(sent))

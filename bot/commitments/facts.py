@@ -7,6 +7,7 @@ from datetime import date
 from typing import Callable
 
 from bot.coaching.ambition import Ambition, ambition
+from bot.coaching.subresults import Judged, judge_all, verdict
 from bot.coaching.trajectory import (
     CommitmentFacts,
     Milestone,
@@ -16,7 +17,6 @@ from bot.coaching.trajectory import (
     progress_fraction,
     projected_value,
 )
-from bot.coaching.subresults import verdict
 from storage.commitments import CommitmentState
 from storage.models import Commitment
 
@@ -50,6 +50,7 @@ class Review:
     has_reports: bool
     breakthrough: bool
     last_report_on: date | None = None  # the day of the latest progress report (None: none yet)
+    subresults: tuple[Judged, ...] = ()  # each sub-result that counts, in date order, judged today
 
     @property
     def commitment(self) -> Commitment:
@@ -75,4 +76,5 @@ def review(state: CommitmentState, today: date, day_of: Callable) -> Review:
         has_reports=bool(state.reports),
         breakthrough=is_breakthrough(facts),
         last_report_on=facts.reports[-1].day if facts.reports else None,
+        subresults=tuple(judge_all(facts, today)) if facts.milestones else (),
     )
