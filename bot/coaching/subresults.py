@@ -63,7 +63,9 @@ def committed_value(facts: CommitmentFacts, day: date) -> float:
     if day <= points[0][0]:
         return points[0][1]
     for (d0, v0), (d1, v1) in zip(points, points[1:]):
-        if day <= d1:
+        if day == d1:
+            return v1
+        if day < d1:
             length = (d1 - d0).days
             return v1 if length <= 0 else v0 + (v1 - v0) * (day - d0).days / length
     return points[-1][1]

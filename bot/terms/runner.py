@@ -48,7 +48,9 @@ def _missed(services: Services, now: datetime) -> int:
             continue
         if store.claim_told(services.db, row.id, "missed", now):
             message = views.missed(commitment, row.value, row.due, r.current)
-            posted += _post(services, commitment, message, lambda: store.release_told(services.db, row.id, "missed"))
+            posted += _post(
+                services, commitment, message, lambda row=row: store.release_told(services.db, row.id, "missed")
+            )
     return posted
 
 
