@@ -139,7 +139,7 @@ def test_status_home_and_chart_show_sub_results(committed):
     slack.send.command("progress #1 155")
     slack.fake.wait_for("chat.postMessage", where=lambda c: "Sub-result reached" in c.all_text())
 
-    card = json.dumps(slack.send.command("status #1").json())
+    card = json.dumps(slack.send.command("status #1").json(), ensure_ascii=False)
     assert "Sub-results" in card and "150 teams by 2026-12-15 (reached 2026-11-26)" in card
     assert "220 teams by 2027-02-15" in card
 
