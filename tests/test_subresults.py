@@ -174,3 +174,13 @@ def test_sub_results_are_exported_in_json_and_csv(committed):
         export(slack.db, out, fmt)
         [row] = read_export(io.StringIO(out.getvalue()), fmt)["tables"]["sub_result"]
         assert (row["value"], row["due"], row["added_by"]) == (180, "2027-01-15", "U1")
+
+
+def test_a_trajectory_short_of_the_next_sub_result_is_a_breakdown_on_it(committed):
+    slack = committed
+    slack.send.command("milestone #1 250 by 2026-12-20")
+    with time_machine.travel(datetime(2026, 12, 6, 12, tzinfo=UTC), tick=True):
+        slack.send.command("progress #1 135")  # on pace for the target, far behind the sub-result
+        card = json.dumps(slack.send.command("status #1").json(), ensure_ascii=False)
+    assert "*breakdown* on a sub-result" in card
+    assert "the trajectory gives 156 teams by 2026-12-20; you committed to 250 teams by 2026-12-20" in card

@@ -119,19 +119,33 @@ def _latest_value(facts: CommitmentFacts, today: date) -> float:
     return [r for r in known if r.day == latest.day][-1].value
 
 
-def short_on(facts: CommitmentFacts, today: date) -> Milestone | None:
+@dataclass(frozen=True)
+class Shortfall:
+    """Where a breakdown on a sub-result stands: the value the trajectory gives at its day (or,
+    for a missed one, the latest value), against the sub-result."""
+
+    milestone: Milestone
+    value: float
+    missed: bool
+
+
+def shortfall_on(facts: CommitmentFacts, today: date) -> Shortfall | None:
     """The sub-result a breakdown is judged on today, if any: a missed one not caught up with,
     else the next one the trajectory does not reach."""
     current = _latest_value(facts, today)
-    line = None
     for judged in judge_all(facts, today):
         m = judged.milestone
         if judged.state == SubResultState.MISSED and _short(facts, current, m.value):
-            return m
+            return Shortfall(m, current, True)
         if judged.state == SubResultState.PENDING:
-            line = line or trajectory(facts, today)
-            return m if _short(facts, line.value_at(m.day), m.value) else None
+            expected = trajectory(facts, today).value_at(m.day)
+            return Shortfall(m, expected, False) if _short(facts, expected, m.value) else None
     return None
+
+
+def short_on(facts: CommitmentFacts, today: date) -> Milestone | None:
+    found = shortfall_on(facts, today)
+    return found.milestone if found is not None else None
 
 
 def verdict(facts: CommitmentFacts, today: date, projected: float | None = None) -> Verdict:

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Callable
 
 from bot.coaching.ambition import Ambition, ambition
-from bot.coaching.subresults import Judged, judge_all, verdict
+from bot.coaching.subresults import Judged, Shortfall, judge_all, shortfall_on, verdict
 from bot.coaching.trajectory import (
     CommitmentFacts,
     Milestone,
@@ -51,6 +51,7 @@ class Review:
     breakthrough: bool
     last_report_on: date | None = None  # the day of the latest progress report (None: none yet)
     subresults: tuple[Judged, ...] = ()  # each sub-result that counts, in date order, judged today
+    short_on: Shortfall | None = None  # in breakdown on a sub-result: which, and how far
 
     @property
     def commitment(self) -> Commitment:
@@ -66,15 +67,17 @@ def review(state: CommitmentState, today: date, day_of: Callable) -> Review:
     latest = state.latest
     current = latest.value if latest else state.commitment.baseline
     projected = projected_value(facts, today)
+    judged = verdict(facts, today, projected)
     return Review(
         state=state,
         today=today,
         current=current,
         fraction=progress_fraction(facts, current),
         projected=projected,
-        verdict=verdict(facts, today, projected),
+        verdict=judged,
         has_reports=bool(state.reports),
         breakthrough=is_breakthrough(facts),
         last_report_on=facts.reports[-1].day if facts.reports else None,
         subresults=tuple(judge_all(facts, today)) if facts.milestones else (),
+        short_on=shortfall_on(facts, today) if judged is Verdict.BREAKDOWN and facts.milestones else None,
     )

@@ -158,3 +158,12 @@ def home_line(c: Commitment, judged: list[Judged]) -> str | None:
     upcoming = next((j.milestone for j in judged if j.state == SubResultState.PENDING), None)
     nxt = f" · next {quantity(upcoming.value, c.unit)} by {upcoming.day.isoformat()}" if upcoming else ""
     return f"Sub-results: {done} of {len(judged)} reached{nxt}"
+
+
+def shortfall_sentence(c: Commitment, short) -> str:
+    """A breakdown on a sub-result, in a sentence (`short`: a subresults.Shortfall)."""
+    m = short.milestone
+    goal = f"{quantity(m.value, c.unit)} by {m.day.isoformat()}"
+    if short.missed:
+        return f"The sub-result {goal} was missed; it's at {quantity(short.value, c.unit)}."
+    return f"On the way, the trajectory gives {quantity(short.value, c.unit)} by {m.day.isoformat()}; you committed to {goal}."
