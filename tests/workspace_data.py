@@ -20,7 +20,9 @@ from storage.models import (
     ProgressReport,
     Recognition,
     ReminderSent,
+    Renegotiation,
     SkippedWeek,
+    SubResult,
     TeamCounter,
     TimeAway,
 )
@@ -123,6 +125,21 @@ def seed_workspace(db: Database, team: str, channel: str = "C1", outcome: str = 
                 claimed_at=AT,
                 result="sent",
                 finished_at=AT,
+            )
+        )
+        session.add(
+            SubResult(commitment_id=commitment.id, value=180, due=date(2027, 1, 15), added_by="U1", added_at=AT)
+        )
+        session.add(
+            Renegotiation(
+                commitment_id=commitment.id,
+                old_target=320,
+                new_target=300,
+                old_due=date(2027, 3, 31),
+                new_due=date(2027, 3, 31),
+                reason="a rounder number",
+                made_by="U1",
+                made_at=AT,
             )
         )
         return commitment.id
