@@ -39,10 +39,13 @@ def milestone_problems(services: Services, commitment: Commitment, value: float,
     return check_new(facts, value, due, services.today())
 
 
-def add_milestone(services: Services, client, commitment: Commitment, value: float, due: date, user_id: str) -> None:
-    """Store a checked sub-result and tell the home thread."""
+def store_milestone(services: Services, commitment: Commitment, value: float, due: date, user_id: str) -> None:
+    """Store a checked sub-result (a CoachError when that day is taken meanwhile)."""
     if not store.add(services.db, commitment.id, value, due, user_id, services.now()):
         raise CoachError(f"#{commitment.number} already has a sub-result on {due.isoformat()}.")
+
+
+def tell_milestone(client, commitment: Commitment, value: float, due: date, user_id: str) -> None:
     in_thread(client, commitment, views.milestone_added(commitment, value, due, user_id))
 
 
@@ -68,16 +71,21 @@ def renegotiation_problems(commitment: Commitment, target: float, due: date, rea
 
 
 def renegotiate(
-    services: Services, client, commitment: Commitment, target: float, due: date, reason: str, user_id: str
-) -> Renegotiation:
+    services: Services, commitment: Commitment, target: float, due: date, reason: str, user_id: str
+) -> tuple[Commitment, Renegotiation]:
+    """Store the new terms (the old ones in the history)."""
     done = store.renegotiate(services.db, commitment.id, target, due, reason, user_id, services.now())
     if done is None:
         raise CoachError(f"#{commitment.number} has ended; there's nothing to renegotiate.")
-    commitment, entry = done
+    return done
+
+
+def announce_renegotiation(services: Services, client, commitment: Commitment, entry: Renegotiation) -> None:
+    """In the home thread and the channel, old and new terms with the reason; the announcement
+    shows the new terms."""
     in_thread(client, commitment, views.renegotiated(commitment, entry, in_channel=False))
     post(client, commitment.channel_id, views.renegotiated(commitment, entry, in_channel=True))
     _refresh_announcement(services, client, commitment)
-    return entry
 
 
 def _refresh_announcement(services: Services, client, commitment: Commitment) -> None:

@@ -31,8 +31,9 @@ def milestone(req: CommandRequest) -> None:
     problems = flows.milestone_problems(s, commitment, p.value, p.due)
     if problems:
         raise CoachError(with_usage("\n".join(escape(message) for _, message in problems)))
-    flows.add_milestone(s, req.client, commitment, p.value, p.due, req.user_id)
+    flows.store_milestone(s, commitment, p.value, p.due, req.user_id)
     req.reply(f"Sub-result set on #{commitment.number}: {quantity(p.value, commitment.unit)} by {p.due.isoformat()}.")
+    flows.tell_milestone(req.client, commitment, p.value, p.due, req.user_id)
 
 
 def renegotiate(req: CommandRequest) -> None:
@@ -41,8 +42,9 @@ def renegotiate(req: CommandRequest) -> None:
     problems = flows.renegotiation_problems(commitment, p.target, p.due, p.reason, s.today())
     if problems:
         raise CoachError(with_usage("\n".join(escape(message) for _, message in problems)))
-    flows.renegotiate(s, req.client, commitment, p.target, p.due, p.reason, req.user_id)
+    commitment, entry = flows.renegotiate(s, commitment, p.target, p.due, p.reason, req.user_id)
     req.reply(f"#{commitment.number} is renegotiated: {quantity(p.target, commitment.unit)} by {p.due.isoformat()}.")
+    flows.announce_renegotiation(s, req.client, commitment, entry)
 
 
 # --- buttons and modals ------------------------------------------------------------------------------
@@ -69,8 +71,9 @@ def milestone_submitted(ack, client, view, services: Services, user_id: str, com
     problems = flows.milestone_problems(services, commitment, value, due)
     if problems:
         raise ModalErrors({field: message for field, message in reversed(problems)})
+    flows.store_milestone(services, commitment, value, due, user_id)
     ack()
-    flows.add_milestone(services, client, commitment, value, due, user_id)
+    flows.tell_milestone(client, commitment, value, due, user_id)
 
 
 @listener(access.clicked(access.is_active, access.is_enrolled))
@@ -110,8 +113,9 @@ def renegotiate_submitted(ack, client, view, services: Services, user_id: str, c
         errors[ids.REASON] = "Say why: the reason is part of the new promise."
     if errors:
         raise ModalErrors(errors)
+    commitment, entry = flows.renegotiate(services, commitment, target, due, reason, user_id)
     ack()
-    flows.renegotiate(services, client, commitment, target, due, reason, user_id)
+    flows.announce_renegotiation(services, client, commitment, entry)
 
 
 def register(app: App, router: CommitRouter) -> None:
