@@ -24,6 +24,7 @@ from bot.slack.commands import CommitRouter
 from bot.slack.executor import ListenerExecutor, WakingAck, prepare_request
 from bot.slack.guard import FOLLOWUPS, SERVICES
 from bot.slack.replays import Replays
+from bot.terms import listeners as terms
 from storage import commitments as commitment_store
 
 log = logging.getLogger(__name__)
@@ -102,6 +103,7 @@ def create_app(services: Services, *, token_verification: bool = True, follow_up
     background.register(app)
     oauth.register(app)
     home.register(app)
+    terms.register(app, router)
     return app
 
 

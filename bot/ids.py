@@ -25,6 +25,9 @@ INVITE_ACCEPT = "invite_accept"  # an invitation's "I'm in": enrols the invited 
 INVITE_DECLINE = "invite_decline"  # an invitation's "Not now"
 RETRO_ADD = "retro_add"  # a retrospective's "What made the difference?": opens retro_modal
 COMMITMENT_NEXT = "commitment_next"  # a retrospective's "Declare the next one": commit_modal prefilled
+COMMITMENT_ADD_MILESTONE = "commitment_add_milestone"  # opens milestone_modal
+STAND_FIRM = "stand_firm"  # "I stand": opens action_modal
+STAND_RENEGOTIATE = "stand_renegotiate"  # "Renegotiate" (owner only): opens renegotiate_modal
 HOME_DECLARE = "home_declare"  # not in SPEC: App Home's "Declare a commitment" opens commit_modal
 
 # Shortcuts
@@ -40,6 +43,8 @@ KNOWN_MODAL = "known_modal"  # not in SPEC: sets `known` after a declaration wit
 COUNTER_MODAL = "counter_modal"  # not in SPEC: another due date for a request (block `due`)
 REDATE_MODAL = "redate_modal"  # a new date for an overdue promise (block `due`)
 RETRO_MODAL = "retro_modal"  # what made the difference (blocks `shifted`, `next`)
+MILESTONE_MODAL = "milestone_modal"  # a sub-result (blocks `value`, `due`)
+RENEGOTIATE_MODAL = "renegotiate_modal"  # new terms (blocks `target`, `due`, `reason`)
 
 OUTCOME = "outcome"
 BASELINE = "baseline"
@@ -57,4 +62,5 @@ AGREEMENT = "agreement"
 KIND = "kind"
 SHIFTED = "shifted"
 NEXT = "next"
+REASON = "reason"
 CHANNEL = "channel"  # not in SPEC: commit_modal's channel picker, only when opened from App Home

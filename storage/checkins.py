@@ -13,6 +13,7 @@ from typing import Iterable, Sequence
 from sqlalchemy import delete, func, update
 from sqlmodel import col, select
 
+from storage import subresults
 from storage.commitments import REPORT_COLUMNS, CommitmentState
 from storage.db import Database, paused_gc
 from storage.models import (
@@ -232,10 +233,11 @@ def _load_checkin_data(db: Database, keys: Iterable[ChannelKey], ended_since: da
     by_commitment: dict[int, list[ProgressReport]] = defaultdict(list)
     for report in reports:
         by_commitment[report.commitment_id].append(report)
+    milestones = subresults.of_active(db, channel_ids)
     for c in commitments:
         key = (c.team_id, c.channel_id)
         if key in wanted:
-            state = CommitmentState(c, tuple(people[c.id]), tuple(by_commitment[c.id]))
+            state = CommitmentState(c, tuple(people[c.id]), tuple(by_commitment[c.id]), milestones.get(c.id, ()))
             data.states.setdefault(key, []).append(state)
     for breakdown in breakdowns:
         data.open_breakdowns.setdefault(breakdown.commitment_id, []).append(breakdown)

@@ -9,6 +9,7 @@ from typing import Iterable, NamedTuple, Sequence
 from sqlalchemy import and_, bindparam, exists, insert, literal_column, or_, update
 from sqlmodel import col, select
 
+from storage import subresults
 from storage.db import Database, paused_gc
 from storage.models import (
     Breakdown,
@@ -29,6 +30,7 @@ class CommitmentState:
     commitment: Commitment
     enrolled: tuple[str, ...]
     reports: tuple[ProgressReport, ...]
+    milestones: tuple = ()  # SubResult rows (storage/subresults.py), in date order
 
     @property
     def latest(self) -> ProgressReport | None:
@@ -133,7 +135,11 @@ def load_states(db: Database, commitments: Sequence[Commitment]) -> list[Commitm
         by_commitment: dict[int, list[ProgressReport]] = {i: [] for i in ids}
         for report in reports:
             by_commitment[report.commitment_id].append(report)
-        return [CommitmentState(c, tuple(people[c.id]), tuple(by_commitment[c.id])) for c in commitments]
+    milestones = subresults.for_commitments(db, ids)
+    return [
+        CommitmentState(c, tuple(people[c.id]), tuple(by_commitment[c.id]), milestones.get(c.id, ()))
+        for c in commitments
+    ]
 
 
 def load_state(db: Database, commitment: Commitment) -> CommitmentState:

@@ -349,3 +349,36 @@ class RetroAnswer(SQLModel, table=True):
     shifted: str = Field(sa_column=Column(Text, nullable=False))
     next: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
     answered_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class SubResult(SQLModel, table=True):
+    """A sub-result: `value` committed by `due`, between a commitment's start and due date."""
+
+    __tablename__ = "sub_result"
+    __table_args__ = (UniqueConstraint("commitment_id", "due", name="uq_sub_result_commitment_due"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    commitment_id: int = Field(foreign_key="commitment.id", index=True)
+    value: float
+    due: date
+    added_by: str = Field(max_length=32)
+    added_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    # When the home thread was told it was reached / missed: the exactly-once keys of those posts.
+    reached_told_at: Optional[datetime] = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    missed_told_at: Optional[datetime] = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class Renegotiation(SQLModel, table=True):
+    """A commitment's history of renegotiations: the terms before and after, why, who, when."""
+
+    __tablename__ = "renegotiation"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    commitment_id: int = Field(foreign_key="commitment.id", index=True)
+    old_target: float
+    new_target: float
+    old_due: date
+    new_due: date
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    made_by: str = Field(max_length=32)
+    made_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

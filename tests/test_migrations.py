@@ -305,6 +305,34 @@ def test_upgrading_from_0004_keeps_untold_reports_claimable_and_adds_seen_reques
     db.dispose()
 
 
+def test_upgrading_from_0004_keeps_commitments_and_adds_sub_results_and_renegotiations(empty_database):
+    db = empty_database
+    upgrade(db.engine, "0004")
+    with db.engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO commitment (id, team_id, channel_id, number, outcome, baseline, target, start_date,"
+                " due, owner_id, status, declared_at) VALUES (7, 'T1', 'C1', 3, 'Weekly active teams', 120, 300,"
+                " :start, :due, 'U1', 'active', :at)"
+            ),
+            {
+                "start": date(2026, 11, 26),
+                "due": date(2027, 3, 31),
+                "at": AT if db.dialect == "postgresql" else AT.replace(tzinfo=None),
+            },
+        )
+    db.upgrade()
+    assert current_heads(db.engine) == script_heads()
+    assert {"sub_result", "renegotiation"} <= set(inspect(db.engine).get_table_names())
+    from storage import subresults
+
+    [kept] = store.list_active(db, "T1", "C1")
+    assert (kept.id, kept.number, kept.target, kept.due) == (7, 3, 300, date(2027, 3, 31))
+    assert subresults.add(db, 7, 180, date(2027, 1, 15), "U1", AT)
+    changed, entry = subresults.renegotiate(db, 7, 260, date(2027, 4, 30), "the market shrank", "U1", AT)
+    assert (changed.target, entry.old_target, entry.old_due) == (260, 300, date(2027, 3, 31))
+
+
 def test_migrations_after_0004_downgrade_cleanly(tmp_path):
     db = Database(f"sqlite:///{tmp_path / 'coach.db'}")
     db.upgrade()
@@ -316,4 +344,5 @@ def test_migrations_after_0004_downgrade_cleanly(tmp_path):
     assert not {"invitation", "retro_answer"} & set(inspect(db.engine).get_table_names())
     assert "seen_request" not in set(inspect(db.engine).get_table_names())
     assert "claimed_at" not in {c["name"] for c in inspect(db.engine).get_columns("progress_report")}
+    assert not {"sub_result", "renegotiation"} & set(inspect(db.engine).get_table_names())
     db.dispose()

@@ -21,9 +21,11 @@ from storage.models import (
     ProgressReport,
     Recognition,
     ReminderSent,
+    Renegotiation,
     RetroAnswer,
     SeenRequest,
     SkippedWeek,
+    SubResult,
     TeamCounter,
     TimeAway,
 )
@@ -150,6 +152,21 @@ def seed_workspace(db: Database, team: str, channel: str = "C1", outcome: str = 
                 shifted='asking teams "why not now?" & <listening>',
                 next="weekly demos",
                 answered_at=AT + timedelta(days=3),
+            )
+        )
+        session.add(
+            SubResult(commitment_id=commitment.id, value=180, due=date(2027, 1, 15), added_by="U1", added_at=AT)
+        )
+        session.add(
+            Renegotiation(
+                commitment_id=commitment.id,
+                old_target=320,
+                new_target=300,
+                old_due=date(2027, 3, 31),
+                new_due=date(2027, 3, 31),
+                reason="a rounder number",
+                made_by="U1",
+                made_at=AT,
             )
         )
         return commitment.id

@@ -158,6 +158,7 @@ def _draw_lines(axes, series: ChartSeries, unit: str | None, trajectory_colour: 
         linestyle=(0, (6, 3)),
         label=_plain(f"Trajectory: {chart_quantity(series.projected, unit)} by the due date"),
     )
+    _draw_subresults(axes, series)
     if series.reports.days:
         axes.plot(
             series.reports.days,
@@ -180,6 +181,19 @@ def _draw_lines(axes, series: ChartSeries, unit: str | None, trajectory_colour: 
             color=MUTED,
             fontsize=8,
         )
+
+
+def _draw_subresults(axes, series: ChartSeries) -> None:
+    """Sub-results as markers on the committed path: filled when reached, hollow while ahead,
+    crossed when missed."""
+    styles = (
+        (series.reached, {"marker": "D", "color": TRAJECTORY_OK}, "Sub-result reached"),
+        (series.pending, {"marker": "D", "markerfacecolor": "white", "color": COMMITTED}, "Sub-result"),
+        (series.missed, {"marker": "X", "color": TRAJECTORY_SHORT}, "Sub-result missed"),
+    )
+    for markers, style, label in styles:
+        if markers.days:
+            axes.plot(markers.days, markers.values, linestyle="none", markersize=8, zorder=5, label=label, **style)
 
 
 def _draw_gap(axes, series: ChartSeries, unit: str | None) -> str:

@@ -6,13 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot.coaching.subresults import SubResultState, judge_all, path_points, verdict
 from bot.coaching.trajectory import (
     WINDOW_DAYS,
     CommitmentFacts,
     Verdict,
-    committed_path,
     trajectory,
-    verdict,
 )
 from bot.slack.text import number
 
@@ -53,17 +52,21 @@ class ChartSeries:
     today: date
     baseline: float
     target: float
-    committed: Series  # (start, baseline) → (due, target)
+    committed: Series  # (start, baseline) → each sub-result → (due, target)
     reports: Series  # every progress report, by day
     trajectory: Series  # the trajectory line, from its window to the due date
     projected: float  # the trajectory's value at the due date
     verdict: Verdict
     gap: Gap | None  # only when the verdict is a breakdown
+    reached: Series = Series((), ())  # sub-results reached: markers on the committed path
+    pending: Series = Series((), ())  # sub-results neither reached nor missed yet
+    missed: Series = Series((), ())  # sub-results missed
 
 
 def chart_series(facts: CommitmentFacts, today: date) -> ChartSeries:
     """The series for a commitment's chart today (pure: same facts, same series)."""
-    path = committed_path(facts)
+    corners = path_points(facts)
+    judged_subresults = judge_all(facts, today)
     line = trajectory(facts, today)
     # The trajectory is drawn from where its evidence starts (the 28-day window, never before
     # the start date) to the due date; a chart looked at after the due date still shows it.
@@ -77,13 +80,22 @@ def chart_series(facts: CommitmentFacts, today: date) -> ChartSeries:
         today=today,
         baseline=facts.baseline,
         target=facts.target,
-        committed=Series((facts.start, facts.due), (path.value_at(facts.start), path.value_at(facts.due))),
+        committed=Series(tuple(d for d, _ in corners), tuple(v for _, v in corners)),
         reports=Series(tuple(r.day for r in reports), tuple(r.value for r in reports)),
         trajectory=Series((drawn_from, facts.due), (line.value_at(drawn_from), projected)),
         projected=projected,
         verdict=judged,
         gap=Gap(facts.due, projected, facts.target) if judged is Verdict.BREAKDOWN else None,
+        **{name: _markers(judged_subresults, state) for name, state in _MARKERS.items()},
     )
+
+
+_MARKERS = {"reached": SubResultState.REACHED, "pending": SubResultState.PENDING, "missed": SubResultState.MISSED}
+
+
+def _markers(judged, state: str) -> Series:
+    chosen = [j.milestone for j in judged if j.state == state]
+    return Series(tuple(m.day for m in chosen), tuple(m.value for m in chosen))
 
 
 def chart_quantity(value: float, unit: str | None) -> str:

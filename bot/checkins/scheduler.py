@@ -29,6 +29,7 @@ def run_checkins_now(services: Services) -> None:
     (or another run in this one) is running the check-ins."""
     from bot.checkins.runner import run_due_checkins
     from bot.reminders.runner import run_due_reminders
+    from bot.terms.runner import run_terms_pass
     from storage.locks import checkin_lock
 
     try:
@@ -46,6 +47,7 @@ def run_checkins_now(services: Services) -> None:
                 if not reminder.taken:
                     metrics.count_reminder(reminder.reminder.kind, reminder.sent)
             sent = sum(r.sent for r in reminders)
+            run_terms_pass(services)  # stand-or-renegotiate questions, missed sub-results
             if sent:
                 log.info("sent %d nudge(s) and reminder(s)", sent)
     except Exception:

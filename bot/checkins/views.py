@@ -20,6 +20,7 @@ from bot.commitments.facts import Review
 from bot.commitments.views import NO_RECENT_NUMBERS, report_age
 from bot.slack.blocks import actions, button, context, section
 from bot.slack.text import day, days_left, escape, progress_bar, quantity, user
+from bot.terms.views import shortfall_sentence
 from storage.models import Action, Commitment, CommitmentStatus
 
 Message = tuple[str, list[dict]]
@@ -254,10 +255,15 @@ def checkin_messages(plan: ChannelCheckin, day_of) -> list[Message]:
 def _landing(r: Review) -> str:
     c = r.commitment
     gap = quantity(abs(c.target - r.projected), c.unit)
-    return (
+    due_date = (
         f"The trajectory lands at {quantity(r.projected, c.unit)} by {c.due.isoformat()}; "
         f"you committed to {quantity(c.target, c.unit)}. The gap: {gap}."
     )
+    if r.short_on is None:
+        return due_date
+    sub_result = shortfall_sentence(c, r.short_on)
+    short_at_due = (c.target - r.projected) * ((c.target > c.baseline) - (c.target < c.baseline)) > 0
+    return f"{due_date} {sub_result}" if short_at_due else sub_result
 
 
 CALL_FOR_ACTION = (

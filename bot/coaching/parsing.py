@@ -64,6 +64,10 @@ COMMIT_USAGE = "\n".join(
         "e.g. `/commit away 2027-01-04`; `/commit away off` when you're back",
         "• `/commit enrol #N @person…` — invite people to enrol in a commitment you're in, "
         "mentioning each one, like `/commit enrol #3 @maya @li`",
+        "• `/commit milestone #N ‹number› by YYYY-MM-DD` — add a sub-result on the way, "
+        "e.g. `/commit milestone #3 180 by 2027-01-15`",
+        "• `/commit renegotiate #N ‹target› by YYYY-MM-DD ‹reason›` — the owner changes the target and/or "
+        "due date, saying why, e.g. `/commit renegotiate #3 260 by 2027-04-30 the market shrank`",
         "• `/commit help` — this help",
     ]
 )
@@ -711,6 +715,16 @@ _SUBCOMMANDS = {
     "enrol": _parse_enrol,
     "enroll": _parse_enrol,
 }
+
+
+def _more_subcommands() -> None:
+    """Subcommands parsed in their own modules (imported here, after this module is complete)."""
+    from bot.coaching.terms_parsing import SUBCOMMANDS
+
+    _SUBCOMMANDS.update(SUBCOMMANDS)
+
+
+_more_subcommands()
 
 
 def parse_commit_command(text: str) -> CommitCommand:

@@ -21,6 +21,13 @@ BREAKDOWN_TOLERANCE = 0.05
 _FLOAT_NOISE = 1e-9
 
 
+class Milestone(NamedTuple):
+    """A sub-result: `value` committed by `day` (between the start and the due date)."""
+
+    day: date
+    value: float
+
+
 class Report(NamedTuple):
     """A progress report: the value measured on a day. (A named tuple: a check-in builds
     hundreds of thousands of these, and a tuple is several times cheaper than a frozen
@@ -39,9 +46,11 @@ class CommitmentFacts:
     start: date
     due: date
     reports: tuple[Report, ...] = ()
+    milestones: tuple[Milestone, ...] = ()  # sub-results, any order (bot/coaching/subresults.py)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "reports", tuple(self.reports))
+        object.__setattr__(self, "milestones", tuple(self.milestones))
 
     @property
     def direction(self) -> int:

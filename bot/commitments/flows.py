@@ -16,13 +16,14 @@ from bot.slack.commands import with_usage
 from bot.slack.guard import CoachError
 from bot.slack.posting import post
 from bot.slack.text import escape
+from bot.terms import flows as terms_flows
 from storage import commitments as store
 from storage import invitations as invitation_store
 from storage.models import Commitment, CommitmentStatus, ProgressReport
 
 # What `/commit status #N` shows after the commitment's own card, in order: part(services,
 # commitment) -> blocks. Every domain that adds to the card is listed here, and only here.
-CARD_PARTS = (status_blocks,)
+CARD_PARTS = (terms_flows.card_part, status_blocks)
 
 
 class CommitmentFlows:
@@ -75,6 +76,7 @@ class CommitmentFlows:
             post(client, commitment.channel_id, views.known_question(commitment), thread_ts=ts)
         # What everyone "knows" makes it impossible: surface it (bot/background).
         post(client, commitment.channel_id, background_views.impossibility_question(commitment), thread_ts=ts)
+        terms_flows.ask_for_milestones(client, commitment)  # a long commitment: sub-results on the way
 
     def in_thread(self, client, commitment: Commitment, message) -> None:
         post(client, commitment.channel_id, message, thread_ts=commitment.home_ts)

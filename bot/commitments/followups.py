@@ -28,6 +28,7 @@ from bot.coaching.trajectory import reaches_target
 from bot.commitments import views
 from bot.commitments.facts import facts_of, review
 from bot.services import Services
+from bot.terms import flows as terms_flows
 from storage import commitments as store
 from storage.commitments import CommitmentState
 
@@ -119,6 +120,10 @@ class FollowUps:
                 return False
             else:  # told: only now is it marked so; a process killed before leaves it to the next
                 store.mark_told(s.db, [report.id for report in chunk], s.now())
+        try:
+            terms_flows.tell_reached(s, client, state)
+        except Exception:  # told at the next report; the breakthrough below must not wait on it
+            log.warning("could not tell #%s's thread about a sub-result reached", commitment.number, exc_info=True)
         facts = facts_of(state, s.day_of)
         for report in reports:
             if reaches_target(facts, report.value):

@@ -13,6 +13,7 @@ from bot.coaching.trajectory import Verdict
 from bot.commitments.facts import Review
 from bot.slack.blocks import button, context, input_block, modal, number_input, section, text_input
 from bot.slack.text import days_left, escape, progress_bar, quantity, user, users
+from bot.terms.views import shortfall_sentence
 from storage.commitments import CommitmentState
 from storage.models import Commitment, ProgressReport
 
@@ -110,6 +111,8 @@ def verdict_line(r: Review) -> str:
         return f"Trajectory: no progress reported yet, so it stays at {projected} by {c.due.isoformat()}."
     if r.verdict is Verdict.NOT_JUDGED:
         return f"Trajectory: heading for {projected} by the due date (not judged in the first 7 days)."
+    if r.verdict is Verdict.BREAKDOWN and r.short_on is not None:
+        return f"Trajectory: *breakdown* on a sub-result. {shortfall_sentence(c, r.short_on)} Time for new action."
     if r.verdict is Verdict.BREAKDOWN:
         gap = quantity(abs(c.target - r.projected), c.unit)
         return (

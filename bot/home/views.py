@@ -21,6 +21,7 @@ from bot.commitments.facts import Review
 from bot.commitments.views import report_age, title, verdict_line
 from bot.slack.blocks import button, context, divider, header
 from bot.slack.text import days_left, escape, progress_bar, quantity, user
+from bot.terms.views import home_line
 from storage.models import Breakdown, Commitment, CommitmentStatus
 
 MAX_BLOCKS = 100  # Block Kit's limit for a home tab
@@ -90,6 +91,9 @@ def commitment_card(r: Review, user_id: str) -> list[dict]:
         f"of {quantity(c.target, c.unit)} (from {quantity(c.baseline, c.unit)}) · {report_age(r)}",
         verdict_line(r),
     ]
+    milestones = home_line(c, list(r.subresults))
+    if milestones:
+        lines.append(milestones)
     return [_section("\n".join(lines), button("Update progress", ids.COMMITMENT_PROGRESS, str(c.id)))]
 
 

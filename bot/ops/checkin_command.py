@@ -32,6 +32,7 @@ def run_checkins(
     from bot.reminders.runner import describe as describe_reminder
     from bot.reminders.runner import run_due_reminders
     from bot.services import Services
+    from bot.terms.runner import run_terms_pass
     from storage.db import Database
     from storage.locks import checkin_lock
 
@@ -58,6 +59,7 @@ def run_checkins(
                     )
                     return 0
                 results = run_due_checkins(services, channels=channels or None)
+                run_terms_pass(services)
                 reminders = run_due_reminders(services, channels=channels or None)
     finally:
         db.dispose()

@@ -417,7 +417,7 @@ def test_usage_lists_every_form_with_an_example():
 
 def test_every_usage_example_parses():
     examples = [part.split("e.g. `/commit ")[1].split("`")[0] for part in COMMIT_USAGE.splitlines() if "e.g." in part]
-    assert len(examples) == 9
+    assert len(examples) == 11
     for example in examples:
         parse_commit_command(example)
 

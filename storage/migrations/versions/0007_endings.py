@@ -8,7 +8,7 @@ Existing rows are kept as they are: existing enrolments stay, nobody has a pendi
 Released promises use a new value of action.status ("released"); no column changes.
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 """
 
 import sqlalchemy as sa
@@ -18,7 +18,7 @@ from alembic import op
 import storage.models
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
