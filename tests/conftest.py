@@ -96,10 +96,16 @@ def two_workspaces(database, fake_slack) -> Harness:
     """The app installed (OAuth) in T1 and T2, each with its own token (`xoxb-T1`, `xoxb-T2`):
     for tests about workspaces staying apart. (In single-workspace mode a body naming another
     workspace than the bot token's is refused before any listener runs.)"""
-    from tests.harness import install_directly
+    from tests.harness import SECRET_KEY, install_directly
 
     harness, stop = start_app(
-        database, fake_slack, bot_token=None, client_id="111.222", client_secret="secret", state_secret="state"
+        database,
+        fake_slack,
+        bot_token=None,
+        client_id="111.222",
+        client_secret="secret",
+        state_secret="state",
+        secret_key=SECRET_KEY,
     )
     for team in ("T1", "T2"):
         install_directly(harness, team)

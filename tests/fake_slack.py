@@ -164,9 +164,10 @@ class FakeSlack:
         ts = f"{1_700_000_000 + next(self._ts)}.000100"
         channel = params.get("channel")
         if method == "auth.test":
-            # A token named after its workspace (`xoxb-T2`, as OAuth tests install them) is that
-            # workspace's, as Slack's auth.test says; any other is the default workspace's.
-            named = re.match(r"^xox[bp]-(T[A-Z0-9]+)$", token)
+            # A token that ends with its workspace (`xoxb-T2`, `xoxb-plain-T2`, as OAuth tests
+            # install them) is that workspace's, as Slack's auth.test says; any other is the
+            # default workspace's.
+            named = re.match(r"^xox[a-z.]*-(?:.*-)?(T[A-Z0-9]+)$", token)
             return {
                 "ok": True,
                 "user_id": self.bot_user_id,
