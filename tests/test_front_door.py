@@ -350,3 +350,24 @@ def test_a_signed_view_submission_without_view_type_is_400_not_500(slack_sqlite,
     answer = slack_sqlite.send.interactive(payload, expect=400)
     assert answer.status == 400
     assert not [r for r in caplog.records if r.exc_info]
+
+
+def test_a_signed_request_nothing_handles_is_answered_200_in_one_log_line(slack_sqlite, caplog):
+    caplog.set_level(logging.INFO)
+    answer = slack_sqlite.send.interactive(
+        {
+            "type": "block_actions",
+            "team": {"id": "T1"},
+            "user": {"id": "U1"},
+            "actions": [{"action_id": "no_such_button", "value": "1"}],
+            "trigger_id": "1.2",
+        }
+    )
+    event = slack_sqlite.send.event({"type": "reaction_added", "user": "U1", "reaction": "tada"})
+    assert (answer.status, answer.body) == (200, "") and event.status == 200
+    unhandled = [r for r in caplog.records if "nothing done" in r.getMessage() or "Unhandled request" in str(r.msg)]
+    assert [r.getMessage() for r in unhandled] == [
+        "unhandled signed request (block_actions): answered 200, nothing done",
+        "unhandled signed request (event reaction_added): answered 200, nothing done",
+    ]
+    assert slack_sqlite.fake.calls("chat.postMessage") == []

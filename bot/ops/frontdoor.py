@@ -24,7 +24,7 @@ import logging
 import time
 from typing import Any, Callable, Iterable
 
-from slack_bolt import App, BoltRequest
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 
 from bot.ops import logs
@@ -374,6 +374,9 @@ class FrontDoor:
         except Refused as refused:
             return refuse(environ, start_response, refused.status, refused.why, size)
         answer = self.app.dispatch(request)
+        if answer.status == 404:  # signed, well formed, and nothing handles it: 200, one line (SPEC §3)
+            log.info("unhandled signed request (%s): answered 200, nothing done", _kind(request.body))
+            answer = BoltResponse(status=200, body="")
         response = WsgiHttpResponse(status=answer.status, headers=answer.headers, body=answer.body)
         start_response(response.status, response.get_headers())
         return response.get_body()
@@ -401,3 +404,23 @@ class FrontDoor:
         if problem:
             raise Refused(400, problem)
         return request
+
+
+def _kind(body: dict) -> str:
+    """What an unhandled request was, for its log line: never its values beyond ids Slack defines."""
+    if "command" in body:
+        return f"command {str(body.get('command'))[:40]}"
+    kind = str(body.get("type") or "unknown")[:40]
+    if kind == "event_callback":
+        return f"event {str((body.get('event') or {}).get('type'))[:40]}"
+    return kind
+
+
+class _NoUnhandledTraces(logging.Filter):
+    """Bolt logs an unhandled request as many lines of suggested code; the front door logs one."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Unhandled request")
+
+
+logging.getLogger("bot.bolt").addFilter(_NoUnhandledTraces())
