@@ -153,15 +153,20 @@ _KNOWN_RE = re.compile(r"(?<=\s)known\b", re.IGNORECASE)
 _KNOWN_IN_UNIT_RE = re.compile(r"(?:^|\s)known\s+(\S+)$", re.IGNORECASE)
 
 
+def _iso_date(cleaned: str) -> date:
+    """YYYY-MM-DD as a date; ValueError otherwise (a wrong shape or a day that doesn't exist)."""
+    match = _ISO_DATE_RE.fullmatch(cleaned)
+    if match is None:
+        raise ValueError(cleaned)
+    return date(*(int(part) for part in match.groups()))
+
+
 def _parse_due(text: str) -> date:
     cleaned = text.strip()
     if not cleaned:
         raise ParseError(f"Add the due date after `by`. {DATE_FORMAT_HINT}.", "due")
-    match = _ISO_DATE_RE.fullmatch(cleaned)
     try:
-        if match is None:
-            raise ValueError(cleaned)
-        return date(*(int(part) for part in match.groups()))
+        return _iso_date(cleaned)
     except ValueError:
         raise ParseError(f"I couldn't read `{quote(cleaned)}` as a date. {DATE_FORMAT_HINT}.", "due") from None
 
@@ -605,11 +610,8 @@ def parse_country(text: str) -> str:
 def parse_date(text: str, subcommand: str, field: str = "date") -> date:
     """A date written YYYY-MM-DD, or a ParseError with the subcommand's usage."""
     cleaned = text.strip()
-    match = _ISO_DATE_RE.fullmatch(cleaned)
     try:
-        if match is None:
-            raise ValueError(cleaned)
-        return date(*(int(part) for part in match.groups()))
+        return _iso_date(cleaned)
     except ValueError:
         raise _usage_error(
             subcommand, field, f"I couldn't read `{quote(cleaned)}` as a date. {DATE_FORMAT_HINT}."

@@ -9,13 +9,13 @@ from datetime import date
 from slack_bolt import App
 
 from bot import ids
-from bot.actions import views as action_views
+from bot.actions.listeners import open_action_modal
 from bot.coaching.terms_parsing import AddMilestone, Renegotiate
 from bot.commitments import access
 from bot.commitments.listeners import number_field
 from bot.services import Services
 from bot.slack.commands import CommandRequest, CommitRouter, with_usage
-from bot.slack.context import Ref, listener
+from bot.slack.context import listener
 from bot.slack.forms import form_values, text_value
 from bot.slack.guard import CoachError, ModalErrors
 from bot.slack.text import escape, quantity, unescape
@@ -76,16 +76,6 @@ def milestone_submitted(ack, client, view, services: Services, user_id: str, com
     flows.tell_milestone(client, commitment, value, due, user_id)
 
 
-@listener(access.clicked(access.is_active, access.is_enrolled))
-def stand_firm(ack, body, client, services: Services, user_id: str, commitment: Commitment, ref: Ref):
-    """ "I stand": a new action toward the same target and date."""
-    ack()
-    client.views_open(
-        trigger_id=body["trigger_id"],
-        view=action_views.action_modal(commitment, ref.breakdown, user_id, services.today()),
-    )
-
-
 @listener(access.clicked(access.is_active, access.is_owner))
 def open_renegotiate(ack, body, client, commitment: Commitment):
     ack()
@@ -123,6 +113,6 @@ def register(app: App, router: CommitRouter) -> None:
     router.on(Renegotiate)(renegotiate)
     app.action(ids.COMMITMENT_ADD_MILESTONE)(open_milestone)
     app.view(ids.MILESTONE_MODAL)(milestone_submitted)
-    app.action(ids.STAND_FIRM)(stand_firm)
+    app.action(ids.STAND_FIRM)(open_action_modal)  # "I stand": a new action, as "Add new action" opens it
     app.action(ids.STAND_RENEGOTIATE)(open_renegotiate)
     app.view(ids.RENEGOTIATE_MODAL)(renegotiate_submitted)
