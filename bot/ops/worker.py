@@ -356,7 +356,10 @@ class EventLoopWorker(Worker):
             for connection in list(self.connections):
                 connection.close()
             self.pool.shutdown(wait=graceful, cancel_futures=not graceful)
-            self.loop.run_until_complete(asyncio.sleep(0))  # let the transports close
+            try:
+                self.loop.run_until_complete(asyncio.sleep(0))  # let the transports close
+            except RuntimeError:  # a late loop.stop() (a signal, a request finishing) ended that turn early
+                log.debug("the loop was stopped while closing its connections")
             self.loop.close()
 
     _quick = False  # SIGINT/SIGQUIT: stop without waiting
